@@ -1,0 +1,5 @@
+from trytond.pool import Pool
+
+
+def register():
+    pass
