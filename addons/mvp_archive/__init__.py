@@ -1,5 +1,0 @@
-from trytond.pool import Pool
-
-
-def register():
-    pass

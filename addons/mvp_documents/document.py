@@ -1,0 +1,305 @@
+import hashlib
+
+from sql.conditionals import Case
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.ir.resource import ResourceAccessMixin
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import ImmutableError
+
+URGENCY = [
+    ('normal', "Normal"),
+    ('urgent', "Urgent"),
+    ('very_urgent', "Very Urgent"),
+    ('flash', "Flash"),
+    ('flash_timed', "Timed Flash"),
+    ]
+# Most urgent first: every list shows them on top (Art. 4.2).
+URGENCY_RANK = {'flash_timed': 0, 'flash': 1, 'very_urgent': 2, 'urgent': 3}
+SECRECY = [
+    ('normal', "Normal"),
+    ('confidential', "Confidential"),
+    ('secret', "Secret"),
+    ('top_secret', "Top Secret"),
+    ]
+LEGAL_STATUS = [
+    ('valid', "Signed and valid"),
+    ('invalid', "Signature not valid"),
+    ('unsigned', "Unsigned, for reference only"),
+    ]
+
+
+class DocumentType(DeactivableMixin, ModelSQL, ModelView):
+    "Document type with its Decree 30/2020 abbreviation"
+    __name__ = 'mvp.document.type'
+
+    name = fields.Char("Name", required=True)
+    code = fields.Char(
+        "Abbreviation",
+        help="Decree 30/2020, Appendix III; empty for a công văn.")
+    with_year = fields.Boolean(
+        "Year in Number",
+        help="Legal normative documents carry the year: 17/2026/QĐ-UBND.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+    def get_rec_name(self, name):
+        return f'{self.name} ({self.code})' if self.code else self.name
+
+
+class FieldOfWork(DeactivableMixin, ModelSQL, ModelView):
+    "Field of work (lĩnh vực)"
+    __name__ = 'mvp.document.field'
+
+    name = fields.Char("Name", required=True)
+
+
+class File(ModelSQL, ModelView):
+    "Document file, stored once however many documents hold it"
+    __name__ = 'mvp.document.file'
+
+    name = fields.Char("Name", required=True, readonly=True)
+    data = fields.Binary(
+        "Data", filename='name', file_id='file_id', readonly=True)
+    file_id = fields.Char("File ID", readonly=True)
+    digest = fields.Char("SHA-256", required=True, readonly=True)
+    size = fields.Integer("Size", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('digest_unique', Unique(t, t.digest),
+                'mvp_documents.msg_file_digest_unique'),
+            ]
+
+    @classmethod
+    def store(cls, name, data):
+        "Return the file holding data, creating it only if it is new"
+        data = bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        files = cls.search([('digest', '=', digest)], limit=1)
+        if files:
+            return files[0]
+        file, = cls.create([{
+                    'name': name, 'data': data, 'digest': digest,
+                    'size': len(data)}])
+        return file
+
+
+class FileMixin:
+    "A file field backed by mvp.document.file, with its name"
+    __slots__ = ()
+    file = fields.Many2One(
+        'mvp.document.file', "File", readonly=True, ondelete='RESTRICT')
+    file_name = fields.Char("File Name")
+    file_data = fields.Function(
+        fields.Binary("File", filename='file_name'),
+        'get_file_data', setter='set_file_data')
+
+    @classmethod
+    def get_file_data(cls, records, name):
+        # The web client asks for sizes only, until the file is opened.
+        # Files are reached only through the documents holding them, whose
+        # rules the caller has passed to read them.
+        if Transaction().context.get(f'{cls.__name__}.{name}') == 'size':
+            with without_check_access():
+                return {r.id: r.file.size if r.file else None
+                    for r in cls.browse(records)}
+        cls._log_access(records, 'download')
+        with without_check_access():
+            return {r.id: r.file.data if r.file else None
+                for r in cls.browse(records)}
+
+    @classmethod
+    def set_file_data(cls, records, name, value):
+        File = Pool().get('mvp.document.file')
+        file = None
+        if value:
+            with without_check_access():
+                file = File.store(records[0].file_name or 'document', value)
+        cls.write(records, {'file': file.id if file else None})
+
+    @classmethod
+    def _log_access(cls, records, event):
+        pass
+
+
+class Annex(FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
+    "Annex or attached file of a document"
+    __name__ = 'mvp.document.annex'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.resource.string = "Document"
+
+    @staticmethod
+    def get_models():
+        Model = Pool().get('ir.model')
+        return [(m, Model.get_name(m)) for m in [
+                'mvp.document.incoming', 'mvp.document.outgoing']]
+
+    @classmethod
+    def _log_access(cls, annexes, event):
+        documents = [a.resource for a in annexes if a.resource]
+        for Document in {d.__class__ for d in documents}:
+            Document._log_access(
+                [d for d in documents if isinstance(d, Document)], event)
+
+    @classmethod
+    def check_modification(cls, mode, annexes, values=None, external=False):
+        super().check_modification(
+            mode, annexes, values=values, external=external)
+        if external:
+            for annex in annexes:
+                if annex.resource and annex.resource.is_frozen():
+                    raise ImmutableError(gettext(
+                            'mvp_documents.msg_document_frozen',
+                            document=annex.resource.rec_name))
+
+
+class RecipientGroup(DeactivableMixin, ModelSQL, ModelView):
+    "Recipient list, e.g. every commune of the province"
+    __name__ = 'mvp.recipient.group'
+
+    name = fields.Char("Name", required=True)
+    units = fields.Many2Many(
+        'mvp.recipient.group-mvp.unit', 'group', 'unit', "Agencies",
+        domain=[('kind', '!=', 'division')])
+
+
+class RecipientGroupUnit(ModelSQL):
+    __name__ = 'mvp.recipient.group-mvp.unit'
+
+    group = fields.Many2One(
+        'mvp.recipient.group', "Group", required=True, ondelete='CASCADE')
+    unit = fields.Many2One(
+        'mvp.unit', "Agency", required=True, ondelete='CASCADE')
+
+
+class DocumentMixin(FileMixin):
+    "What incoming and outgoing documents share"
+    __slots__ = ()
+
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, readonly=True,
+        ondelete='RESTRICT')
+    type = fields.Many2One(
+        'mvp.document.type', "Type", required=True, ondelete='RESTRICT')
+    abstract = fields.Text("Abstract", required=True)
+    urgency = fields.Selection(URGENCY, "Urgency", required=True)
+    urgency_string = urgency.translated('urgency')
+    urgency_time = fields.DateTime(
+        "Deliver By",
+        states={
+            'invisible': Eval('urgency') != 'flash_timed',
+            'required': Eval('urgency') == 'flash_timed',
+            })
+    secrecy = fields.Selection(SECRECY, "Secrecy", required=True)
+    field_of_work = fields.Many2One(
+        'mvp.document.field', "Field of Work", ondelete='RESTRICT')
+    pages = fields.Integer("Pages")
+    annexes = fields.One2Many('mvp.document.annex', 'resource', "Annexes")
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_urgency(cls):
+        return 'normal'
+
+    @classmethod
+    def default_secrecy(cls):
+        return 'normal'
+
+    @staticmethod
+    def order_urgency(tables):
+        table, _ = tables[None]
+        return [Case(
+                *((table.urgency == k, r) for k, r in URGENCY_RANK.items()),
+                else_=len(URGENCY_RANK))]
+
+    @property
+    def is_urgent(self):
+        return self.urgency in URGENCY_RANK
+
+    def is_frozen(self):
+        "Tell whether the document can no longer be edited"
+        raise NotImplementedError
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        watch = 'abstract' in fields_names and Transaction().check_access
+        extra = watch and 'secrecy' not in fields_names
+        result = super().read(
+            ids, fields_names + ['secrecy'] if extra else fields_names)
+        if watch:
+            secret = [r['id'] for r in result if r['secrecy'] != 'normal']
+            if secret:
+                cls._log_access(cls.browse(secret), 'read')
+            if extra:
+                for row in result:
+                    del row['secrecy']
+        return result
+
+    @classmethod
+    def _log_access(cls, records, event):
+        "Record who viewed or downloaded a secret document (Art. 4.6)"
+        transaction = Transaction()
+        records = [r for r in records if r.secrecy != 'normal']
+        if not transaction.user or not records:
+            return
+        if not transaction.readonly:
+            cls.log_event(records, event, records[0].secrecy)
+            return
+        # Reads run in read-only transactions: log in one of its own.
+        with transaction.new_transaction() as log_transaction:
+            cls.log_event(cls.browse(records), event, records[0].secrecy)
+            log_transaction.commit()
+
+    @classmethod
+    def log_event(cls, records, event, target):
+        "Record an event of records in the model log"
+        Log = Pool().get('ir.model.log')
+        user = Transaction().user or None
+        with without_check_access():
+            Log.create([{
+                        'resource': str(r),
+                        'user': user,
+                        'event': event,
+                        'target': target,
+                        } for r in records])
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            for record in records:
+                if record.is_frozen():
+                    raise ImmutableError(gettext(
+                            'mvp_documents.msg_document_frozen',
+                            document=record.rec_name))
+
+    @classmethod
+    def notify(cls, users, records, label, description=''):
+        "Put a notification in the bell of each user for the records"
+        Notification = Pool().get('res.notification')
+        Notification.create([{
+                    'user': u.id,
+                    'label': label,
+                    'description': description,
+                    'model': cls.__name__,
+                    'records': str([r.id for r in records]),
+                    'icon': 'tryton-notification',
+                    } for u in set(users) if u])

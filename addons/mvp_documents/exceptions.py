@@ -1,0 +1,22 @@
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class IdentifierError(ValidationError):
+    pass
+
+
+class RegisterError(UserError):
+    pass
+
+
+class DocumentError(ValidationError):
+    pass
+
+
+class ImmutableError(AccessError):
+    pass
+
+
+class AssignmentError(ValidationError):
+    pass

@@ -1,0 +1,507 @@
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from . import worktime
+from .document import LEGAL_STATUS, URGENCY_RANK, DocumentMixin
+from .exceptions import AssignmentError, DocumentError
+
+STATES = [
+    ('received', "Received"),
+    ('registered', "Registered"),
+    ('assigned', "Assigned"),
+    ('in_progress', "In Progress"),
+    ('done', "Done"),
+    ('rejected', "Rejected"),
+    ]
+OPEN = {'registered', 'assigned', 'in_progress'}
+
+
+class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+    "Incoming document (văn bản đến)"
+    __name__ = 'mvp.document.incoming'
+    _rec_name = 'abstract'
+
+    _readonly = {'readonly': Eval('state') != 'received'}
+
+    sender = fields.Char("Sender", required=True, states=_readonly)
+    sender_unit = fields.Many2One(
+        'mvp.unit', "Sender Agency", readonly=True, ondelete='RESTRICT',
+        help="The agency of this system that sent the document.")
+    number_symbol = fields.Char(
+        "Number and Symbol", states=_readonly,
+        help="As written on the document, e.g. 17/2026/QĐ-UBND.")
+    document_date = fields.Date("Document Date", states=_readonly)
+    signer = fields.Char("Signer", states=_readonly)
+    legal_status = fields.Selection(
+        LEGAL_STATUS, "Legal Status", required=True, states=_readonly,
+        help="Only a document signed with a valid digital signature "
+        "replaces paper (Art. 4.1).")
+    received_date = fields.DateTime("Received", required=True, readonly=True)
+    register = fields.Many2One(
+        'mvp.register', "Register", readonly=True, ondelete='RESTRICT')
+    number = fields.Integer("Incoming Number", readonly=True)
+    registered_date = fields.Date("Registration Date", readonly=True)
+    deadline = fields.Date("Deadline", readonly=True)
+    overdue = fields.Function(
+        fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+    assignments = fields.One2Many(
+        'mvp.assignment', 'incoming', "Assignments", readonly=True)
+    mine = fields.Function(
+        fields.Boolean("Assigned to Me"), 'get_mine', searcher='search_mine')
+    handler = fields.Function(
+        fields.Many2One('res.user', "Main Handler"), 'get_handler',
+        searcher='search_handler')
+    outgoing = fields.Many2One(
+        'mvp.document.outgoing', "Sent As", readonly=True,
+        ondelete='RESTRICT',
+        help="The outgoing document of this system it was distributed from.")
+    replies = fields.One2Many(
+        'mvp.document.outgoing', 'reply_to', "Replies", readonly=True)
+    note = fields.Text(
+        "Latest Note", readonly=True,
+        help="The reason of the last return or rejection, or the result.")
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+
+    del _readonly
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in [
+                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
+                'field_of_work', 'pages', 'file_name', 'file_data']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = Eval('state') != 'received'
+        cls._order = [
+            ('urgency', 'ASC'),
+            ('received_date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('received', 'registered'),
+            ('received', 'rejected'),
+            ('registered', 'assigned'),
+            ('assigned', 'assigned'),
+            ('in_progress', 'assigned'),
+            ('assigned', 'in_progress'),
+            ('assigned', 'registered'),
+            ('in_progress', 'registered'),
+            ('in_progress', 'done'),
+            ('done', 'in_progress'),
+            }
+        cls._buttons.update({
+                'enter': {
+                    'invisible': Eval('state') != 'received',
+                    'depends': ['state'],
+                    },
+                'reject': {
+                    'invisible': Eval('state') != 'received',
+                    'depends': ['state'],
+                    },
+                'assign': {
+                    'invisible': ~Eval('state').in_(list(OPEN)),
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': Eval('state') != 'assigned',
+                    'depends': ['state'],
+                    },
+                'return_': {
+                    'invisible': ~Eval('state').in_(
+                        ['assigned', 'in_progress']),
+                    'depends': ['state'],
+                    },
+                'complete': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'done',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'received'
+
+    @classmethod
+    def default_legal_status(cls):
+        return 'unsigned'
+
+    @classmethod
+    def default_received_date(cls):
+        return dt.datetime.now()
+
+    def get_rec_name(self, name):
+        if self.number:
+            return f'{self.number} - {self.abstract}'
+        return self.abstract
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('abstract', operator, operand, *extra),
+            ('number_symbol', operator, operand, *extra),
+            ('sender', operator, operand, *extra),
+            ]
+
+    def is_frozen(self):
+        return self.state != 'received' or self.legal_status == 'valid'
+
+    @classmethod
+    def check_modification(cls, mode, documents, values=None, external=False):
+        super().check_modification(
+            mode, documents, values=values, external=external)
+        if mode == 'delete':
+            for document in documents:
+                if document.state != 'received':
+                    raise DocumentError(gettext(
+                            'mvp_documents.msg_incoming_delete_received',
+                            document=document.rec_name))
+
+    def get_overdue(self, name):
+        today = Pool().get('ir.date').today()
+        return bool(
+            self.deadline and self.deadline < today and self.state in OPEN)
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        today = Pool().get('ir.date').today()
+        _, operator, value = clause
+        overdue = [
+            ('deadline', '<', today), ('state', 'in', list(OPEN))]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR', ('deadline', '=', None), ('deadline', '>=', today),
+            ('state', 'not in', list(OPEN))]
+
+    def get_mine(self, name):
+        user = Transaction().user
+        return any(a.user.id == user and a.state == 'open'
+            for a in self.assignments)
+
+    @classmethod
+    def search_mine(cls, name, clause):
+        _, operator, value = clause
+        domain = [('assignments', 'where', [
+                    ('user', '=', Transaction().user),
+                    ('state', '=', 'open'),
+                    ])]
+        if (operator == '=') != bool(value):
+            return [('id', 'not in', cls.search(domain, query=True))]
+        return domain
+
+    def get_handler(self, name):
+        for assignment in self.assignments:
+            if assignment.role == 'main' and assignment.state == 'open':
+                return assignment.user.id
+
+    @classmethod
+    def search_handler(cls, name, clause):
+        _, operator, value, *extra = clause
+        return [('assignments', 'where', [
+                    ('user', operator, value, *extra),
+                    ('role', '=', 'main'),
+                    ('state', '=', 'open'),
+                    ])]
+
+    @classmethod
+    def on_modification(cls, mode, documents, field_names=None):
+        super().on_modification(mode, documents, field_names=field_names)
+        if mode == 'create':
+            cls._notify_clerks(documents)
+
+    @classmethod
+    def _notify_clerks(cls, documents):
+        "Tell the clerks of each agency that documents arrived"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+        for document in documents:
+            clerks = User.search([
+                    ('companies', '=', document.company.id),
+                    ('groups', '=', clerk),
+                    ])
+            cls.notify(clerks, [document], gettext(
+                    'mvp_documents.msg_incoming_arrived_urgent'
+                    if document.is_urgent
+                    else 'mvp_documents.msg_incoming_arrived',
+                    urgency=document.urgency_string), document.abstract)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('registered')
+    def enter(cls, documents):
+        "Enter the documents in the agency's incoming register"
+        pool = Pool()
+        Register = pool.get('mvp.register')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        today = pool.get('ir.date').today()
+        leader = ModelData.get_id('mvp_documents', 'group_leader')
+        # Number in the order of the list: urgent ones first.
+        for document in sorted(documents, key=lambda d: (
+                    URGENCY_RANK.get(d.urgency, len(URGENCY_RANK)),
+                    d.received_date, d.id)):
+            register = Register.find(
+                document.company, 'incoming', today,
+                secret=document.secrecy != 'normal')
+            document.register = register
+            document.number = register.take_number()
+            document.registered_date = today
+            document.save()
+            if document.is_urgent:
+                # Urgent documents go to the leaders at once (Art. 4.2).
+                leaders = User.search([
+                        ('companies', '=', document.company.id),
+                        ('groups', '=', leader),
+                        ])
+                cls.notify(leaders, [document], gettext(
+                        'mvp_documents.msg_incoming_urgent',
+                        urgency=document.urgency_string,
+                        number=document.number), document.abstract)
+
+    @classmethod
+    @ModelView.button_action('mvp_documents.wizard_incoming_reject')
+    def reject(cls, documents):
+        pass
+
+    @classmethod
+    @ModelView.button_action('mvp_documents.wizard_incoming_assign')
+    def assign(cls, documents):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def start(cls, documents):
+        cls._check_handler(documents)
+
+    @classmethod
+    @ModelView.button_action('mvp_documents.wizard_incoming_return')
+    def return_(cls, documents):
+        pass
+
+    @classmethod
+    @ModelView.button_action('mvp_documents.wizard_incoming_complete')
+    def complete(cls, documents):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def reopen(cls, documents):
+        pass
+
+    @classmethod
+    def _check_handler(cls, documents):
+        "Only the main handler, or a leader, acts on an assigned document"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        user_id = Transaction().user
+        if not user_id:
+            return
+        leader = ModelData.get_id('mvp_documents', 'group_leader')
+        if leader in User.get_groups():
+            return
+        for document in documents:
+            if document.handler and document.handler.id != user_id:
+                raise AssignmentError(gettext(
+                        'mvp_documents.msg_not_handler',
+                        document=document.rec_name,
+                        handler=document.handler.rec_name))
+
+    @classmethod
+    @Workflow.transition('assigned')
+    def _assign(cls, documents, main, supports, informed, deadline,
+            instruction):
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        Channel = pool.get('ir.chat.channel')
+        Follower = pool.get('ir.chat.follower')
+        User = pool.get('res.user')
+        cls._check_handler([d for d in documents if d.state != 'registered'])
+        user = User(Transaction().user) if Transaction().user else None
+        now = dt.datetime.now()
+        Assignment.close([a for d in documents for a in d.assignments
+                if a.state == 'open' and a.role == 'main'], 'cancelled')
+        to_create = []
+        for document in documents:
+            for role, users in [
+                    ('main', [main]), ('support', supports),
+                    ('inform', informed)]:
+                for assignee in users:
+                    to_create.append({
+                            'incoming': document.id,
+                            'user': assignee.id,
+                            'role': role,
+                            'deadline': deadline if role != 'inform' else None,
+                            'instruction': instruction,
+                            'assigned_by': user.id if user else None,
+                            'assigned_date': now,
+                            })
+        Assignment.create(to_create)
+        cls.write(documents, {'deadline': deadline})
+        for document in documents:
+            channel = Channel._get_channel(document)
+            for assignee in [main, *supports, *informed]:
+                Follower.add_user(channel, assignee)
+            cls.notify([main, *supports, *informed], [document], gettext(
+                    'mvp_documents.msg_incoming_assigned_urgent'
+                    if document.is_urgent
+                    else 'mvp_documents.msg_incoming_assigned',
+                    urgency=document.urgency_string,
+                    number=document.number or ''),
+                instruction or document.abstract)
+
+    @classmethod
+    @Workflow.transition('registered')
+    def _return(cls, documents, reason):
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        cls._check_handler(documents)
+        mains = [a for d in documents for a in d.assignments
+            if a.state == 'open' and a.role == 'main']
+        Assignment.close(mains, 'returned', reason)
+        cls.write(documents, {'note': reason})
+        cls.notify([a.assigned_by for a in mains], documents, gettext(
+                'mvp_documents.msg_incoming_returned'), reason)
+
+    @classmethod
+    @Workflow.transition('done')
+    def _complete(cls, documents, result):
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        cls._check_handler(documents)
+        opened = [a for d in documents for a in d.assignments
+            if a.state == 'open' and a.role in {'main', 'support'}]
+        mains = [a for a in opened if a.role == 'main']
+        Assignment.close(opened, 'done', result)
+        cls.write(documents, {'note': result})
+        cls.notify([a.assigned_by for a in mains], documents, gettext(
+                'mvp_documents.msg_incoming_done'), result)
+
+    @classmethod
+    @Workflow.transition('rejected')
+    def _reject(cls, documents, reason):
+        cls.write(documents, {'note': reason})
+
+
+class AssignStart(ModelView):
+    "Assign an incoming document"
+    __name__ = 'mvp.document.incoming.assign.start'
+
+    company = fields.Many2One('company.company', "Agency", readonly=True)
+    main = fields.Many2One(
+        'res.user', "Main Handler", required=True,
+        domain=[('companies', '=', Eval('company', -1))])
+    supports = fields.Many2Many(
+        'res.user', None, None, "Co-handlers",
+        domain=[
+            ('companies', '=', Eval('company', -1)),
+            ('id', '!=', Eval('main', -1)),
+            ])
+    informed = fields.Many2Many(
+        'res.user', None, None, "For Information",
+        domain=[('companies', '=', Eval('company', -1))])
+    deadline = fields.Date("Deadline", required=True)
+    instruction = fields.Text("Instruction")
+
+
+class Assign(Wizard):
+    "Assign an incoming document"
+    __name__ = 'mvp.document.incoming.assign'
+    start = StateView(
+        'mvp.document.incoming.assign.start',
+        'mvp_documents.incoming_assign_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Assign", 'assign', 'tryton-ok', default=True),
+            ])
+    assign = StateTransition()
+
+    def default_start(self, fields):
+        today = Pool().get('ir.date').today()
+        days = 1 if self.record.is_urgent else 10
+        return {
+            'company': self.record.company.id,
+            'deadline': worktime.add_working_days(today, days),
+            }
+
+    def transition_assign(self):
+        # The wizard's groups and the record rules have let the user in.
+        with without_check_access():
+            self.model._assign(
+                self.records, self.start.main, self.start.supports,
+                self.start.informed, self.start.deadline,
+                self.start.instruction)
+        return 'end'
+
+
+class NoteStart(ModelView):
+    "Note on an incoming document"
+    __name__ = 'mvp.document.incoming.note.start'
+
+    note = fields.Text("Note", required=True)
+
+
+class Return(Wizard):
+    "Return an incoming document with a reason"
+    __name__ = 'mvp.document.incoming.return'
+    start = StateView(
+        'mvp.document.incoming.note.start',
+        'mvp_documents.incoming_note_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Return", 'return_', 'tryton-back', default=True),
+            ])
+    return_ = StateTransition()
+
+    def transition_return_(self):
+        with without_check_access():
+            self.model._return(self.records, self.start.note)
+        return 'end'
+
+
+class Complete(Wizard):
+    "Report the result of an incoming document"
+    __name__ = 'mvp.document.incoming.complete'
+    start = StateView(
+        'mvp.document.incoming.note.start',
+        'mvp_documents.incoming_note_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Complete", 'complete', 'tryton-ok', default=True),
+            ])
+    complete = StateTransition()
+
+    def transition_complete(self):
+        with without_check_access():
+            self.model._complete(self.records, self.start.note)
+        return 'end'
+
+
+class Reject(Wizard):
+    "Send back a document that is wrong or not for this agency"
+    __name__ = 'mvp.document.incoming.reject'
+    start = StateView(
+        'mvp.document.incoming.note.start',
+        'mvp_documents.incoming_note_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Reject", 'reject', 'tryton-cancel', default=True),
+            ])
+    reject = StateTransition()
+
+    def transition_reject(self):
+        with without_check_access():
+            self.model._reject(self.records, self.start.note)
+        return 'end'

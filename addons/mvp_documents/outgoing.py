@@ -1,0 +1,332 @@
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from . import numbering
+from .document import DocumentMixin
+from .exceptions import DocumentError
+
+STATES = [
+    ('draft', "Draft"),
+    ('review', "Under Review"),
+    ('approval', "Awaiting Approval"),
+    ('approved', "Approved"),
+    ('issued', "Issued"),
+    ('distributed', "Distributed"),
+    ]
+FROZEN = {'approved', 'issued', 'distributed'}
+
+
+class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+    "Outgoing document (văn bản đi)"
+    __name__ = 'mvp.document.outgoing'
+    _rec_name = 'abstract'
+
+    _readonly = {'readonly': ~Eval('state').in_(['draft', 'review'])}
+
+    department = fields.Many2One(
+        'mvp.unit', "Drafting Division", ondelete='RESTRICT',
+        states=_readonly,
+        domain=[('kind', '=', 'division')])
+    drafter = fields.Many2One(
+        'res.user', "Drafter", required=True, readonly=True,
+        ondelete='RESTRICT')
+    reviewer = fields.Many2One(
+        'res.user', "Reviewer", ondelete='RESTRICT', states=_readonly,
+        domain=[('companies', '=', Eval('company', -1))],
+        help="The head of division who checks the draft.")
+    signer = fields.Many2One(
+        'res.user', "Signer", ondelete='RESTRICT', states=_readonly,
+        domain=[('companies', '=', Eval('company', -1))],
+        help="The leader who approves and signs.")
+    recipients = fields.Many2Many(
+        'mvp.document.outgoing-mvp.unit', 'outgoing', 'unit',
+        "Recipient Agencies", states=_readonly,
+        domain=[('kind', '!=', 'division'), ('company', '!=', None)])
+    recipient_groups = fields.Many2Many(
+        'mvp.document.outgoing-mvp.recipient.group', 'outgoing', 'group',
+        "Recipient Lists", states=_readonly)
+    external_recipients = fields.Text(
+        "Other Recipients", states=_readonly,
+        help="Recipients outside this system, one per line.")
+    reply_to = fields.Many2One(
+        'mvp.document.incoming', "Reply To", ondelete='RESTRICT',
+        states=_readonly,
+        domain=[('company', '=', Eval('company', -1))])
+    register = fields.Many2One(
+        'mvp.register', "Register", readonly=True, ondelete='RESTRICT')
+    number = fields.Integer("Number", readonly=True)
+    number_symbol = fields.Char("Number and Symbol", readonly=True)
+    issue_date = fields.Date("Issue Date", readonly=True)
+    deliveries = fields.One2Many(
+        'mvp.document.incoming', 'outgoing', "Deliveries", readonly=True)
+    note = fields.Text(
+        "Review Note", states={'readonly': ~Eval('state').in_(
+                ['review', 'approval'])},
+        help="Why the draft is sent back, for the drafter.")
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+
+    del _readonly
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in [
+                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
+                'field_of_work', 'pages', 'file_name', 'file_data']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = ~Eval('state').in_(['draft', 'review'])
+        cls._order = [
+            ('urgency', 'ASC'),
+            ('create_date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'review'),
+            ('review', 'approval'),
+            ('review', 'draft'),
+            ('approval', 'approved'),
+            ('approval', 'draft'),
+            ('approved', 'issued'),
+            ('issued', 'distributed'),
+            }
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'send_back': {
+                    'invisible': ~Eval('state').in_(['review', 'approval']),
+                    'depends': ['state'],
+                    },
+                'review': {
+                    'invisible': Eval('state') != 'review',
+                    'depends': ['state'],
+                    },
+                'approve': {
+                    'invisible': Eval('state') != 'approval',
+                    'depends': ['state'],
+                    },
+                'issue': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state'],
+                    },
+                'distribute': {
+                    'invisible': Eval('state') != 'issued',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_drafter(cls):
+        return Transaction().user or None
+
+    @classmethod
+    def default_department(cls):
+        User = Pool().get('res.user')
+        user = User(Transaction().user) if Transaction().user else None
+        if user and user.unit and user.unit.kind == 'division':
+            return user.unit.id
+
+    def get_rec_name(self, name):
+        if self.number_symbol:
+            return f'{self.number_symbol} - {self.abstract}'
+        return self.abstract
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('abstract', operator, operand, *extra),
+            ('number_symbol', operator, operand, *extra),
+            ]
+
+    def is_frozen(self):
+        return self.state in FROZEN
+
+    @classmethod
+    def check_modification(cls, mode, documents, values=None, external=False):
+        super().check_modification(
+            mode, documents, values=values, external=external)
+        if mode == 'delete':
+            for document in documents:
+                if document.state != 'draft':
+                    raise DocumentError(gettext(
+                            'mvp_documents.msg_outgoing_delete_draft',
+                            document=document.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('review')
+    def submit(cls, documents):
+        for document in documents:
+            if not document.file:
+                raise DocumentError(gettext(
+                        'mvp_documents.msg_outgoing_no_file',
+                        document=document.rec_name))
+        cls._notify_next(documents, 'reviewer', 'msg_outgoing_to_review')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def send_back(cls, documents):
+        for document in documents:
+            if not document.note:
+                raise DocumentError(gettext(
+                        'mvp_documents.msg_outgoing_note_required',
+                        document=document.rec_name))
+        cls._notify_next(documents, 'drafter', 'msg_outgoing_sent_back')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approval')
+    def review(cls, documents):
+        for document in documents:
+            if not document.signer:
+                raise DocumentError(gettext(
+                        'mvp_documents.msg_outgoing_no_signer',
+                        document=document.rec_name))
+        cls._notify_next(documents, 'signer', 'msg_outgoing_to_approve')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approved')
+    def approve(cls, documents):
+        cls._notify_clerks(documents)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('issued')
+    def issue(cls, documents):
+        pool = Pool()
+        Register = pool.get('mvp.register')
+        Unit = pool.get('mvp.unit')
+        today = pool.get('ir.date').today()
+        for document in documents:
+            register = Register.find(
+                document.company, 'outgoing', today,
+                secret=document.secrecy != 'normal')
+            number = register.take_number()
+            agency = Unit.agency_of_company(document.company)
+            document.register = register
+            document.number = number
+            document.issue_date = today
+            document.number_symbol = numbering.number_symbol(
+                number, agency.code if agency else None,
+                document.type.code,
+                unit=document.department.code if document.department
+                else None,
+                year=today.year if document.type.with_year else None)
+            document.save()
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('distributed')
+    def distribute(cls, documents):
+        "Deliver to every recipient agency of this system at once"
+        pool = Pool()
+        Incoming = pool.get('mvp.document.incoming')
+        Annex = pool.get('mvp.document.annex')
+        Unit = pool.get('mvp.unit')
+        now = dt.datetime.now()
+        to_create, annexes = [], []
+        for document in documents:
+            agency = Unit.agency_of_company(document.company)
+            for unit in document.recipient_agencies():
+                to_create.append(document._incoming_values(unit, agency, now))
+                annexes.append(document.annexes)
+        # Recipients' records are out of the sender's reach by the rules;
+        # distribution is the system delivering them.
+        with without_check_access():
+            incomings = Incoming.create(to_create)
+            Annex.create([{
+                        'resource': str(incoming),
+                        'file': a.file.id,
+                        'file_name': a.file_name,
+                        } for incoming, doc_annexes in zip(incomings, annexes)
+                    for a in doc_annexes])
+
+    def recipient_agencies(self):
+        "The agencies of this system to deliver to, each once"
+        units = {u for u in self.recipients}
+        for group in self.recipient_groups:
+            units.update(group.units)
+        return sorted(
+            (u for u in units if u.company and u.active), key=lambda u: u.id)
+
+    def _incoming_values(self, unit, agency, now):
+        return {
+            'company': unit.company.id,
+            'sender': agency.name if agency else self.company.rec_name,
+            'sender_unit': agency.id if agency else None,
+            'number_symbol': self.number_symbol,
+            'document_date': self.issue_date,
+            'signer': self.signer.rec_name if self.signer else None,
+            'type': self.type.id,
+            'abstract': self.abstract,
+            'urgency': self.urgency,
+            'urgency_time': self.urgency_time,
+            'secrecy': self.secrecy,
+            'field_of_work': (
+                self.field_of_work.id if self.field_of_work else None),
+            'pages': self.pages,
+            'file': self.file.id if self.file else None,
+            'file_name': self.file_name,
+            'legal_status': 'unsigned',
+            'received_date': now,
+            'outgoing': self.id,
+            'state': 'received',
+            }
+
+    @classmethod
+    def _notify_next(cls, documents, field, message):
+        for document in documents:
+            user = getattr(document, field)
+            if user:
+                cls.notify([user], [document], gettext(
+                        f'mvp_documents.{message}'), document.abstract)
+
+    @classmethod
+    def _notify_clerks(cls, documents):
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+        for document in documents:
+            clerks = User.search([
+                    ('companies', '=', document.company.id),
+                    ('groups', '=', clerk),
+                    ])
+            cls.notify(clerks, [document], gettext(
+                    'mvp_documents.msg_outgoing_to_issue'), document.abstract)
+
+
+class OutgoingUnit(ModelSQL):
+    __name__ = 'mvp.document.outgoing-mvp.unit'
+
+    outgoing = fields.Many2One(
+        'mvp.document.outgoing', "Outgoing Document", required=True,
+        ondelete='CASCADE')
+    unit = fields.Many2One(
+        'mvp.unit', "Agency", required=True, ondelete='RESTRICT')
+
+
+class OutgoingRecipientGroup(ModelSQL):
+    __name__ = 'mvp.document.outgoing-mvp.recipient.group'
+
+    outgoing = fields.Many2One(
+        'mvp.document.outgoing', "Outgoing Document", required=True,
+        ondelete='CASCADE')
+    group = fields.Many2One(
+        'mvp.recipient.group', "Recipient List", required=True,
+        ondelete='RESTRICT')

@@ -1,0 +1,113 @@
+from trytond.i18n import gettext
+from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, Id
+from trytond.transaction import Transaction, without_check_access
+
+DIRECTIONS = [
+    ('incoming', "Incoming"),
+    ('outgoing', "Outgoing"),
+    ]
+
+
+class Register(DeactivableMixin, ModelSQL, ModelView):
+    """Document register (sổ đăng ký văn bản) of an agency for a year
+
+    Numbers come from a strict sequence: they are gap-free and never reused,
+    and a new register each year makes them restart at 1 on 1 January
+    (Decree 30/2020, Art. 15 and 22)."""
+    __name__ = 'mvp.register'
+
+    name = fields.Char("Name", required=True)
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('id', -1) >= 0})
+    direction = fields.Selection(
+        DIRECTIONS, "Direction", required=True,
+        states={'readonly': Eval('id', -1) >= 0})
+    year = fields.Integer(
+        "Year", required=True, states={'readonly': Eval('id', -1) >= 0})
+    secret = fields.Boolean(
+        "Secret Documents",
+        states={'readonly': Eval('id', -1) >= 0},
+        help="Secret documents are numbered in a series of their own.")
+    sequence = fields.Many2One(
+        'ir.sequence.strict', "Sequence", readonly=True, ondelete='RESTRICT',
+        domain=[
+            ('sequence_type', '=',
+                Id('mvp_documents', 'sequence_type_register')),
+            ])
+    next_number = fields.Function(
+        fields.Integer("Next Number"), 'get_next_number')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('name_unique', Unique(
+                    t, t.company, t.direction, t.year, t.name),
+                'mvp_documents.msg_register_name_unique'),
+            ]
+        cls._order = [
+            ('year', 'DESC'), ('direction', 'ASC'), ('name', 'ASC'),
+            ('id', 'DESC')]
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_year(cls):
+        return Pool().get('ir.date').today().year
+
+    @classmethod
+    def default_secret(cls):
+        return False
+
+    def get_next_number(self, name):
+        return self.sequence.number_next if self.sequence else None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Sequence = pool.get('ir.sequence.strict')
+        ModelData = pool.get('ir.model.data')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('sequence'):
+            sequence, = Sequence.create([{
+                        'name': values['name'],
+                        'sequence_type': ModelData.get_id(
+                            'mvp_documents', 'sequence_type_register'),
+                        'company': values['company'],
+                        'padding': 0,
+                        }])
+            values['sequence'] = sequence.id
+        return values
+
+    def take_number(self):
+        "Take the next number: the sequence is locked until commit"
+        return int(self.sequence.get())
+
+    @classmethod
+    def find(cls, company, direction, date, secret=False):
+        "Return the register for the date, creating the year's one if needed"
+        registers = cls.search([
+                ('company', '=', company),
+                ('direction', '=', direction),
+                ('year', '=', date.year),
+                ('secret', '=', secret),
+                ], order=[('id', 'ASC')], limit=1)
+        if registers:
+            return registers[0]
+        key = 'secret' if secret else 'normal'
+        # Opening the year's register is the system's work, not the clerk's.
+        with without_check_access():
+            register = cls(
+                company=company, direction=direction, year=date.year,
+                secret=secret,
+                name=gettext(
+                    f'mvp_documents.msg_register_{direction}_{key}',
+                    year=date.year))
+            register.save()
+        return cls(register.id)
