@@ -68,9 +68,8 @@ deb:
 
 venv: $(VENV)/.installed
 
-# requirements.txt pins every package that the install resolves; refresh it
-# after changing the dependencies in pyproject.toml with
-#   .venv/bin/pip freeze --exclude-editable > requirements.txt
+# requirements.txt pins every package that the install resolves; README.md
+# says how to refresh it after changing the dependencies in pyproject.toml.
 $(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c requirements.txt -e '.[test]'

@@ -7,6 +7,7 @@ pytest does not do by itself:
   ``trytond.modules.<module>...``, so that a test and the server share one copy
   of each module (pytest would otherwise import a second copy named after the
   directory, or ``__init__.py`` files as top-level packages);
+- leaves out trytond's base test classes that a test module imports;
 - collects the scenario doctests ``addons/*/tests/scenario_*.rst``, as
   trytond's ``load_doc_tests`` builds them for unittest (pytest ignores the
   ``load_tests`` protocol).
@@ -69,6 +70,17 @@ def pytest_collect_directory(path, parent):
 def pytest_pycollect_makemodule(module_path, parent):
     if is_addon(module_path):
         return AddonModule.from_parent(parent, path=module_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    # trytond's base test classes imported by a test module are not tests
+    # (the unittest loader would run them too, hence trytond's habit of
+    # deleting them at the end of the module).
+    if (isinstance(obj, type)
+            and obj.__module__.startswith('trytond.tests.')
+            and obj.__module__ != getattr(collector.obj, '__name__', None)):
+        return []
 
 
 def pytest_collect_file(file_path, parent):
