@@ -20,6 +20,7 @@ STATES = [
 class Assignment(ModelSQL, ModelView):
     "Assignment of an incoming document to a person"
     __name__ = 'mvp.assignment'
+    __string__ = "Assignment"
 
     incoming = fields.Many2One(
         'mvp.document.incoming', "Incoming Document", required=True,

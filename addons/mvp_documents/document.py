@@ -37,6 +37,7 @@ LEGAL_STATUS = [
 class DocumentType(DeactivableMixin, ModelSQL, ModelView):
     "Document type with its Decree 30/2020 abbreviation"
     __name__ = 'mvp.document.type'
+    __string__ = "Document Type"
 
     name = fields.Char("Name", required=True)
     code = fields.Char(
@@ -58,6 +59,7 @@ class DocumentType(DeactivableMixin, ModelSQL, ModelView):
 class FieldOfWork(DeactivableMixin, ModelSQL, ModelView):
     "Field of work (lĩnh vực)"
     __name__ = 'mvp.document.field'
+    __string__ = "Field of Work"
 
     name = fields.Char("Name", required=True)
 
@@ -65,6 +67,7 @@ class FieldOfWork(DeactivableMixin, ModelSQL, ModelView):
 class File(ModelSQL, ModelView):
     "Document file, stored once however many documents hold it"
     __name__ = 'mvp.document.file'
+    __string__ = "Document File"
 
     name = fields.Char("Name", required=True, readonly=True)
     data = fields.Binary(
@@ -137,6 +140,7 @@ class FileMixin:
 class Annex(FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
     "Annex or attached file of a document"
     __name__ = 'mvp.document.annex'
+    __string__ = "Annex"
 
     @classmethod
     def __setup__(cls):
@@ -171,6 +175,7 @@ class Annex(FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
 class RecipientGroup(DeactivableMixin, ModelSQL, ModelView):
     "Recipient list, e.g. every commune of the province"
     __name__ = 'mvp.recipient.group'
+    __string__ = "Recipient List"
 
     name = fields.Char("Name", required=True)
     units = fields.Many2Many(
@@ -180,6 +185,7 @@ class RecipientGroup(DeactivableMixin, ModelSQL, ModelView):
 
 class RecipientGroupUnit(ModelSQL):
     __name__ = 'mvp.recipient.group-mvp.unit'
+    __string__ = "Recipient List - Agency"
 
     group = fields.Many2One(
         'mvp.recipient.group', "Group", required=True, ondelete='CASCADE')

@@ -25,6 +25,7 @@ OPEN = {'registered', 'assigned', 'in_progress'}
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "Incoming document (văn bản đến)"
     __name__ = 'mvp.document.incoming'
+    __string__ = "Incoming Document"
     _rec_name = 'abstract'
 
     _readonly = {'readonly': Eval('state') != 'received'}
@@ -402,6 +403,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 class AssignStart(ModelView):
     "Assign an incoming document"
     __name__ = 'mvp.document.incoming.assign.start'
+    __string__ = "Assign Incoming Document"
 
     company = fields.Many2One('company.company', "Agency", readonly=True)
     main = fields.Many2One(
@@ -452,6 +454,7 @@ class Assign(Wizard):
 class NoteStart(ModelView):
     "Note on an incoming document"
     __name__ = 'mvp.document.incoming.note.start'
+    __string__ = "Note on Incoming Document"
 
     note = fields.Text("Note", required=True)
 

@@ -24,6 +24,7 @@ FROZEN = {'approved', 'issued', 'distributed'}
 class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "Outgoing document (văn bản đi)"
     __name__ = 'mvp.document.outgoing'
+    __string__ = "Outgoing Document"
     _rec_name = 'abstract'
 
     _readonly = {'readonly': ~Eval('state').in_(['draft', 'review'])}
@@ -313,6 +314,7 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
 class OutgoingUnit(ModelSQL):
     __name__ = 'mvp.document.outgoing-mvp.unit'
+    __string__ = "Outgoing Document - Agency"
 
     outgoing = fields.Many2One(
         'mvp.document.outgoing', "Outgoing Document", required=True,
@@ -323,6 +325,7 @@ class OutgoingUnit(ModelSQL):
 
 class OutgoingRecipientGroup(ModelSQL):
     __name__ = 'mvp.document.outgoing-mvp.recipient.group'
+    __string__ = "Outgoing Document - Recipient List"
 
     outgoing = fields.Many2One(
         'mvp.document.outgoing', "Outgoing Document", required=True,

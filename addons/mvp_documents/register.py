@@ -17,6 +17,7 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
     and a new register each year makes them restart at 1 on 1 January
     (Decree 30/2020, Art. 15 and 22)."""
     __name__ = 'mvp.register'
+    __string__ = "Document Register"
 
     name = fields.Char("Name", required=True)
     company = fields.Many2One(

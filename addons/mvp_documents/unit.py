@@ -20,6 +20,7 @@ KINDS = [
 class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
     "Organisation unit: the province, its agencies and their divisions"
     __name__ = 'mvp.unit'
+    __string__ = "Unit"
 
     name = fields.Char("Name", required=True)
     code = fields.Char(
