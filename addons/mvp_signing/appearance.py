@@ -1,0 +1,362 @@
+"""Visible signatures laid out as Decree 30/2020 (Phụ lục I) asks.
+
+- `Personal`: the competent person's signature image (blue, transparent
+  PNG) with their name below, at the signing place of the document;
+- `Organisation`: the agency's seal image (red, actual size) covering about
+  the left third of the personal signature image;
+- `Attachment`: annexes and attached files, at the top right of the first
+  page, no image, the agency name, number and symbol and signing time
+  (ISO 8601, +07:00) in 10 pt.
+
+Text is set in a TrueType font covering Vietnamese, embedded as a subset.
+"""
+import dataclasses
+import datetime as dt
+import functools
+import io
+import math
+import os
+import unicodedata
+
+from pyhanko import stamp
+from pyhanko.pdf_utils import images, layout, text
+from pyhanko.pdf_utils.font.opentype import (
+    GlyphAccumulator, GlyphAccumulatorFactory)
+from pyhanko.sign.fields import SigFieldSpec
+
+VN_TZ = dt.timezone(dt.timedelta(hours=7), 'ICT')
+ISO_FORMAT = '%Y-%m-%dT%H:%M:%S+07:00'  # only right for times in VN_TZ
+MM = 72 / 25.4
+FONTS = [
+    '/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf',
+    '/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf',
+]
+# Latin, Vietnamese letters (precomposed and combining marks), punctuation.
+REPERTOIRE = (set(range(0x20, 0x7f)) | set(range(0xa0, 0x180))
+    | set(range(0x1a0, 0x1b1)) | set(range(0x1ea0, 0x1f00))
+    | set(range(0x300, 0x324)) | set(range(0x2010, 0x2030))
+    | {0x20ab, 0x2116})
+BLUE = (20, 50, 190)
+RED = (220, 20, 30)
+
+
+def font_path():
+    "the TrueType font used for appearances: $MVP_SIGNING_FONT or the first found"
+    for path in [os.environ.get('MVP_SIGNING_FONT')] + FONTS:
+        if path and os.path.exists(path):
+            return path
+    raise FileNotFoundError('no font for signature appearances; install '
+        'fonts-noto-core or fonts-dejavu-core, or set MVP_SIGNING_FONT')
+
+
+@functools.lru_cache(maxsize=None)
+def _font_program(path):
+    """The font cut down to REPERTOIRE, without OpenType layout tables.
+
+    Subsetting a full Noto Serif for every signature costs more than 100 ms,
+    mostly parsing its GPOS table; Vietnamese in NFC needs no shaping.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    font = TTFont(path)
+    options = subset.Options()
+    options.layout_features = []
+    options.drop_tables += ['GSUB', 'GPOS', 'GDEF', 'DSIG']
+    options.hinting = False
+    options.name_IDs = ['*']
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=REPERTOIRE & set(font.getBestCmap()))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=None)
+def _metrics(path):
+    from fontTools.ttLib import TTFont
+    font = TTFont(io.BytesIO(_font_program(path)))
+    cmap, hmtx = font.getBestCmap(), font['hmtx']
+    widths = {cp: hmtx[name][0] for cp, name in cmap.items()}
+    return widths, font['head'].unitsPerEm
+
+
+def text_width(value, size):
+    "width in points of one line of `value` set in the appearance font"
+    widths, em = _metrics(font_path())
+    default = widths.get(0x20, em // 2)
+    return sum(widths.get(ord(c), default) for c in nfc(value)) * size / em
+
+
+@dataclasses.dataclass(frozen=True)
+class Font(GlyphAccumulatorFactory):
+    "GlyphAccumulatorFactory over the cached Vietnamese subset"
+    font_file: str = ''
+
+    def create_font_engine(self, writer, obj_stream=None):
+        if (obj_stream is None and writer.stream_xrefs
+                and self.create_objstream_if_needed):
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(writer=writer,
+            font_handle=io.BytesIO(_font_program(self.font_file
+                    or font_path())),
+            font_size=self.font_size, obj_stream=obj_stream)
+
+
+def _text_style(size, leading=None):
+    # no margins of its own: the boxes are sized from the text width
+    return text.TextBoxStyle(font=Font(font_size=size), font_size=size,
+        leading=leading, box_layout_rule=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins()))
+
+
+def nfc(value):
+    "appearance text in NFC: decomposed marks would need shaping"
+    return unicodedata.normalize('NFC', value or '')
+
+
+def _png(image):
+    from PIL import Image
+    if isinstance(image, (bytes, bytearray)):
+        image = Image.open(io.BytesIO(image))
+    elif isinstance(image, (str, os.PathLike)):
+        image = Image.open(image)
+    return image.convert('RGBA')
+
+
+def _fit(margins=None, x=layout.AxisAlignment.ALIGN_MID,
+        y=layout.AxisAlignment.ALIGN_MID,
+        scaling=layout.InnerScaling.STRETCH_TO_FIT):
+    return layout.SimpleBoxLayoutRule(x_align=x, y_align=y,
+        margins=margins or layout.Margins(), inner_content_scaling=scaling)
+
+
+def _page(reader, page):
+    count = int(reader.root['/Pages']['/Count'])
+    index = page + count if page < 0 else page
+    if not 0 <= index < count:
+        raise ValueError('page %d out of range (document has %d)'
+            % (page, count))
+    return index
+
+
+def _page_obj(reader, index):
+    return reader.find_page_for_modification(index)[0].get_object()
+
+
+def _media_box(reader, index):
+    node = _page_obj(reader, index)
+    # /MediaBox may be inherited from the page tree
+    while '/MediaBox' not in node:
+        node = node['/Parent']
+    return [float(v) for v in node['/MediaBox']]
+
+
+def field_rect(reader, name):
+    "(page index, (x1, y1, x2, y2)) of the signature field `name`"
+    from pyhanko.sign.fields import enumerate_sig_fields
+    for fq_name, _value, ref in enumerate_sig_fields(reader):
+        if fq_name != name:
+            continue
+        field = ref.get_object()
+        widget_ref = field.raw_get('/Kids')[0] if '/Kids' in field else ref
+        widget = widget_ref.get_object()
+        rect = [float(v) for v in widget['/Rect']]
+        x1, x2 = sorted(rect[0::2])
+        y1, y2 = sorted(rect[1::2])
+        for index in range(int(reader.root['/Pages']['/Count'])):
+            annots = _page_obj(reader, index).get('/Annots')
+            if annots and any(
+                    getattr(a, 'reference', None) == widget_ref.reference
+                    for a in annots.iterate()):
+                return index, (x1, y1, x2, y2)
+        raise KeyError('signature field %r is on no page' % name)
+    raise KeyError('no signature field named %r' % name)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Personal:
+    """The competent person's signature at the signing place.
+
+    `box` is (x1, y1, x2, y2) in PDF points on `page` (negative counts from
+    the end); `name` defaults to the certificate's common name.
+    """
+    image: object
+    box: tuple = None
+    page: int = -1
+    name: str = None
+    font_size: int = 11
+
+    def place(self, reader):
+        index = _page(reader, self.page)
+        box = self.box
+        if box is None:
+            x1, y1, x2, y2 = _media_box(reader, index)
+            box = (x2 - 72 - 200, y1 + 120, x2 - 72, y1 + 210)
+        return index, box
+
+    def style(self):
+        line = self.font_size * 1.5
+        return stamp.TextStampStyle(border_width=0,
+            background=images.PdfImage(_png(self.image)),
+            background_opacity=1.0,
+            background_layout=_fit(layout.Margins(bottom=line),
+                y=layout.AxisAlignment.ALIGN_MAX),
+            stamp_text='%(signer)s',
+            text_box_style=_text_style(self.font_size),
+            inner_content_layout=_fit(x=layout.AxisAlignment.ALIGN_MID,
+                y=layout.AxisAlignment.ALIGN_MIN,
+                scaling=layout.InnerScaling.SHRINK_TO_FIT))
+
+    def text_params(self, signer_name):
+        return {'signer': nfc(self.name or signer_name)}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Organisation:
+    """The agency's seal, red and actual size.
+
+    With `over` naming the personal signature field, the seal is centred
+    vertically on it with its right edge a third of the way into it;
+    otherwise `box` places it.
+    """
+    image: object
+    over: str = None
+    box: tuple = None
+    page: int = -1
+    diameter: float = round(36 * MM)
+
+    def place(self, reader):
+        if self.over:
+            index, (x1, y1, x2, y2) = field_rect(reader, self.over)
+            right = x1 + (x2 - x1) / 3
+            middle = (y1 + y2) / 2
+            d = self.diameter
+            return index, (right - d, middle - d / 2, right, middle + d / 2)
+        index = _page(reader, self.page)
+        if self.box is None:
+            raise ValueError('an organisation signature needs a box or the '
+                'personal signature it goes over')
+        return index, self.box
+
+    def style(self):
+        return stamp.StaticStampStyle(border_width=0,
+            background=images.PdfImage(_png(self.image)),
+            background_opacity=1.0,
+            background_layout=_fit(layout.Margins.uniform(0.5)))
+
+    def text_params(self, signer_name):
+        return {}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Attachment:
+    """Organisation signature on an annex or attached file.
+
+    Three lines at the top right of the first page: agency, number and
+    symbol, signing time.
+    """
+    agency: str
+    number: str
+    page: int = 0
+    font_size: int = 10
+    margin: int = 20
+
+    @property
+    def _leading(self):
+        return round(self.font_size * 1.25)
+
+    def place(self, reader):
+        index = _page(reader, self.page)
+        x1, y1, x2, y2 = _media_box(reader, index)
+        height = 3 * self._leading + self.font_size // 2 + 2
+        # wide enough for the longest line: the time, or a long agency name
+        width = 4 + max(text_width(line, self.font_size) for line in (
+                self.agency, self.number, '0000-00-00T00:00:00+07:00'))
+        right, top = x2 - self.margin, y2 - self.margin
+        return index, (right - width, top - height, right, top)
+
+    def style(self):
+        return stamp.TextStampStyle(border_width=0,
+            stamp_text='%(agency)s\n%(number)s\n%(ts)s',
+            timestamp_format=ISO_FORMAT,
+            text_box_style=_text_style(self.font_size, self._leading),
+            inner_content_layout=_fit(layout.Margins(left=2, top=2),
+                x=layout.AxisAlignment.ALIGN_MIN,
+                y=layout.AxisAlignment.ALIGN_MAX,
+                scaling=layout.InnerScaling.SHRINK_TO_FIT))
+
+    def text_params(self, signer_name):
+        return {'agency': nfc(self.agency), 'number': nfc(self.number)}
+
+
+def field_spec(appearance, reader, name):
+    "SigFieldSpec placing a new field for `appearance`"
+    index, box = appearance.place(reader)
+    return SigFieldSpec(sig_field_name=name, on_page=index,
+        box=tuple(round(v, 2) for v in box))
+
+
+def signature_image(name, width=600, height=240):
+    """A demo handwritten-looking signature: blue strokes on transparency.
+
+    Deterministic for a given name, so that tests and demos are stable.
+    """
+    from PIL import Image, ImageDraw
+    img = Image.new('RGBA', (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    seed = sum(map(ord, name)) or 1
+    points = []
+    for i in range(60):
+        t = i / 59
+        x = 30 + t * (width - 60)
+        y = height / 2 + math.sin(t * (7 + seed % 5) + seed) * height / 4 \
+            + math.sin(t * 23) * height / 10
+        points.append((x, y))
+    draw.line(points, fill=BLUE + (255,), width=7, joint='curve')
+    draw.line([(60, height * 0.78), (width - 80, height * 0.70)],
+        fill=BLUE + (255,), width=5)
+    return img
+
+
+def stamp_image(agency, size=600):
+    """A demo seal: red rings, a star and the agency's name, transparent."""
+    from PIL import Image, ImageDraw, ImageFont
+    img = Image.new('RGBA', (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    red = RED + (255,)
+    c = size / 2
+    for radius, width in ((c - 6, 12), (c * 0.72, 6)):
+        draw.ellipse([c - radius, c - radius, c + radius, c + radius],
+            outline=red, width=width)
+    star = []
+    for i in range(10):
+        r = c * (0.22 if i % 2 == 0 else 0.09)
+        a = -math.pi / 2 + i * math.pi / 5
+        star.append((c + r * math.cos(a), c + r * math.sin(a)))
+    draw.polygon(star, fill=red)
+    font = ImageFont.truetype(io.BytesIO(_font_program(font_path())),
+        int(size * 0.055))
+    # the name around the upper ring, one letter at a time
+    label = nfc(agency).upper()
+    radius = c * 0.86
+    span = min(math.pi * 1.4, len(label) * 0.11)
+    for i, ch in enumerate(label):
+        a = -math.pi / 2 - span / 2 + span * (i + 0.5) / len(label)
+        glyph = Image.new('RGBA', (int(size * 0.1),) * 2, (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch,
+            font=font, fill=red, anchor='mm')
+        glyph = glyph.rotate(-math.degrees(a) - 90, resample=Image.BICUBIC)
+        x = c + radius * math.cos(a) - glyph.width / 2
+        y = c + radius * math.sin(a) - glyph.height / 2
+        img.alpha_composite(glyph, (int(x), int(y)))
+    return img
+
+
+def png(image):
+    "PNG bytes of a PIL image"
+    out = io.BytesIO()
+    image.save(out, format='PNG')
+    return out.getvalue()
