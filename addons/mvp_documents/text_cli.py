@@ -2,6 +2,7 @@
 
 Messages are in Vietnamese, the language of the administrators.
 """
+import errno
 import sys
 
 from . import vntext
@@ -75,12 +76,20 @@ def _explain(error):
     return str(error)
 
 
+OS_ERRORS = {
+    errno.ENOENT: "không có tệp này",
+    errno.EISDIR: "đây là thư mục",
+    errno.EACCES: "không có quyền đọc",
+    errno.EPERM: "không có quyền đọc",
+    }
+
+
 def _load(command, args):
     try:
         return _read(args.file), None
     except OSError as error:
         return None, _fail(command, args.file, "không đọc được tệp (%s)"
-            % (error.strerror or error))
+            % OS_ERRORS.get(error.errno, error.strerror or error))
 
 
 def convert_file(args):

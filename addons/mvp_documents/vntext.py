@@ -286,7 +286,8 @@ _TCVN3_UPPER_TABLE = str.maketrans(
     {k: v.upper() for k, v in _TCVN3_DECODE.items()})
 _LINE = re.compile(r'[^\n]+')
 _WORD = re.compile(r'[^\W\d_]+')
-_TCVN3_WORD = re.compile('(?:[^\\W\\d_]|[%s])+' % ''.join(sorted(_TCVN3_DECODE)))
+_TCVN3_WORD = re.compile(
+    '(?:[^\\W\\d_]|[%s])+' % ''.join(sorted(_TCVN3_DECODE)))
 
 
 def _case(word):
