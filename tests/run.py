@@ -131,6 +131,8 @@ def run_pytest(database, uri, pytest_args):
         # Attachments go to the file store under the database path.
         env['TRYTOND_DATABASE__PATH'] = os.path.join(tmp, 'db')
         env['DB_CACHE'] = os.path.join(tmp, 'cache')
+        # trytond's switch for tests that need the Internet: none here
+        env.setdefault('TEST_NETWORK', '0')
         if database == 'sqlite':
             env['DB_NAME'] = ':memory:'
         else:

@@ -62,14 +62,16 @@ def run_init(args):
         password_file()
     print(f"{'Initialising' if new else 'Upgrading'} database {name!r}",
         flush=True)
-    # Loading the translations needs the language, which mvp_documents
-    # creates; trytond imports a module's .po files even when that module is
-    # loaded before the language record exists.
+    # -l vi loads the modules' vi.po even on a database whose default
+    # language is not yet Vietnamese (a configuration without
+    # "language = vi"); the language record itself comes from mvp_documents.
     admin(name, ['ir', 'res', *MODULES], languages=[LANGUAGE],
         email=args.email if new else None)
     set_default_language(name)
     if args.demo:
-        for login, password, role in load_demo(name):
+        logins = load_demo(name)
+        print("Demonstration logins (login, password, role):")
+        for login, password, role in logins:
             print(f"  {login:<16} {password:<16} {role}")
     return 0
 
