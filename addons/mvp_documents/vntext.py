@@ -32,7 +32,7 @@ import unicodedata
 __all__ = [
     'VNTextError', 'UnknownEncoding', 'MixedEncoding', 'UnencodableError',
     'ENCODINGS', 'nfc', 'fold', 'sort_key', 'detect', 'to_unicode',
-    'from_unicode', 'encode', 'is_syllable']
+    'from_unicode', 'encode', 'is_syllable', 'LETTERS_134']
 
 ENCODINGS = ('unicode', 'tcvn3', 'vni', 'viqr', 'ascii')
 
