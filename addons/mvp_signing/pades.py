@@ -95,29 +95,31 @@ def _iso(moment):
         if moment else None
 
 
-def _stream(pdf, max_size):
-    "a seekable binary stream over `pdf` (bytes, path or file), size checked"
-    if isinstance(pdf, (bytes, bytearray, memoryview)):
-        size = len(pdf)
-        stream = io.BytesIO(pdf)
-    elif isinstance(pdf, (str, os.PathLike)):
-        try:
-            size = os.stat(pdf).st_size
-            if size <= max_size:
-                stream = open(pdf, 'rb')
-        except OSError as e:
-            raise Unreadable('cannot read %s: %s' % (pdf, e.strerror))
-    else:
-        stream = pdf
-        stream.seek(0, os.SEEK_END)
-        size = stream.tell()
-        stream.seek(0)
+def _check_size(size, max_size):
     if size > max_size:
         raise Unreadable('file too large: %.1f MB, the limit is %.0f MB'
             % (size / 2 ** 20, max_size / 2 ** 20))
     if size < 8:
         raise Unreadable('not a PDF: the file is empty or truncated')
-    return stream
+
+
+def _stream(pdf, max_size):
+    """A seekable binary stream over `pdf` (bytes, path or binary file),
+    its size checked before anything is read; the caller closes streams
+    it gets for a path."""
+    if isinstance(pdf, (bytes, bytearray, memoryview)):
+        _check_size(len(pdf), max_size)
+        return io.BytesIO(pdf)
+    if isinstance(pdf, (str, os.PathLike)):
+        try:
+            _check_size(os.stat(pdf).st_size, max_size)
+            return open(pdf, 'rb')
+        except OSError as e:
+            raise Unreadable('cannot read %s: %s' % (pdf, e.strerror))
+    pdf.seek(0, os.SEEK_END)
+    _check_size(pdf.tell(), max_size)
+    pdf.seek(0)
+    return pdf
 
 
 def _reader(stream):
@@ -158,6 +160,12 @@ def _timestamper(url):
     return ts
 
 
+def _past(moment):
+    # validating as of a proven signing time: revocation data issued since
+    # then still tells whether the certificate was good at that time
+    return {'moment': moment, 'retroactive_revinfo': True} if moment else {}
+
+
 def _backend(timeout):
     # owned: the context closes its HTTP session in aclose()
     return OwnedFetcherBackend(AIOHttpFetcherBackend(
@@ -165,8 +173,8 @@ def _backend(timeout):
 
 
 def _validation_context(trust, fetch=True, timeout=5,
-        revocation='soft-fail'):
-    kwargs = {}
+        revocation='soft-fail', moment=None):
+    kwargs = _past(moment)
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
     # empty revocation data rather than None: offline 'hard-fail' then
@@ -211,12 +219,14 @@ def _meta(field, level, trust, reason, location, name):
 
 def _writer(pdf, max_size):
     stream = _stream(pdf, max_size)
+    if isinstance(pdf, (str, os.PathLike)):
+        # the output is built in memory anyway
+        with stream:
+            stream = io.BytesIO(stream.read())
     reader = _reader(stream)
     if reader.encrypted:
         raise SigningError('encrypted PDFs are not signed; remove the '
             'protection first')
-    if isinstance(pdf, (str, os.PathLike)):
-        stream = io.BytesIO(stream.read())
     try:
         return IncrementalPdfFileWriter(stream, strict=False)
     except Exception as e:
@@ -619,7 +629,28 @@ def _level(sig, status, dss, timestamps):
     return 'B-LTA' if later else 'B-LT'
 
 
-def _result(sig, status, dss, timestamps, now):
+def _proven_time(status, now):
+    """The trusted timestamp's time, when it proves the signature was made
+    before the certificate expired or was revoked; None otherwise."""
+    ts = status.timestamp_validity
+    if status.trusted or not (status.intact and status.valid) or ts is None \
+            or not (ts.intact and ts.valid and ts.trusted):
+        return None
+    not_after = status.signing_cert['tbs_certificate']['validity'][
+        'not_after'].native
+    if status.revoked:
+        if ts.timestamp < status.revocation_details.revocation_date \
+                and ts.timestamp <= not_after:
+            return ts.timestamp
+    elif not_after < now and ts.timestamp <= not_after:
+        return ts.timestamp
+    return None
+
+
+def _result(sig, status, current, dss, timestamps, now, proven):
+    """The report on one signature. `status` is pyHanko's verdict, as of
+    `proven` (the timestamp's time) if that rescued it, otherwise as of now;
+    `current` is the verdict as of now."""
     cert = status.signing_cert
     ts = status.timestamp_validity
     timestamped = bool(ts and ts.intact and ts.valid and ts.trusted)
@@ -649,6 +680,8 @@ def _result(sig, status, dss, timestamps, now):
         reasons.append('modified')
     if status.coverage not in COVERAGE and 'modified' not in reasons:
         reasons.append('partial_coverage')
+    if not reasons and not status.bottom_line:
+        reasons.append('rejected')
     return {
         'field': sig.field_name,
         'signer': _name(cert),
@@ -657,12 +690,13 @@ def _result(sig, status, dss, timestamps, now):
         'serial': format(cert.serial_number, 'x'),
         'intact': intact,
         'trusted': bool(status.trusted),
-        'revoked': bool(status.revoked),
-        'revoked_at': _iso(status.revocation_details.revocation_date)
-        if status.revoked else None,
+        'revoked': bool(current.revoked),
+        'revoked_at': _iso(current.revocation_details.revocation_date)
+        if current.revoked else None,
         'expired': bool(expired),
         'signing_time': _iso(signing_time),
         'timestamped': timestamped,
+        'validated_at': _iso(proven or now),
         'coverage': COVERAGE.get(status.coverage, 'partial'),
         'modified_after': status.coverage
         != SignatureCoverageLevel.ENTIRE_FILE,
@@ -684,7 +718,8 @@ def _broken(sig, error):
         'trusted': False, 'revoked': False, 'expired': False,
         'signing_time': None, 'timestamped': False, 'coverage': None,
         'modified_after': None, 'modifications': None, 'level': None,
-        'valid': False, 'reasons': ['unreadable_signature'],
+        'validated_at': None, 'valid': False,
+        'reasons': ['unreadable_signature'],
         'error': str(error) or type(error).__name__}
 
 
@@ -703,6 +738,7 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
     the input cannot be read as a PDF.
     """
     stream = _stream(pdf, max_size)
+    owned = isinstance(pdf, (str, os.PathLike))
     try:
         reader = _reader(stream)
         try:
@@ -724,8 +760,7 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
         results = _run(_verify(sigs, timestamps, dss, roots, fetch,
                 timeout, revocation))
     finally:
-        if stream is not pdf and not isinstance(pdf, (bytes, bytearray,
-                    memoryview)):
+        if owned:
             stream.close()
     status = 'valid' if all(r['valid'] for r in results) else 'invalid'
     return {'status': status, 'signatures': results}
@@ -738,25 +773,45 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation):
     try:
         for sig in sigs:
             try:
-                status = await async_validate_pdf_signature(sig, vc,
-                    key_usage_settings=KEY_USAGE)
+                current = status = await async_validate_pdf_signature(sig,
+                    vc, key_usage_settings=KEY_USAGE)
+                proven = _proven_time(current, now)
+                if proven is not None:
+                    past = await _validate_at(sig, proven, vc, dss, roots,
+                        fetch, timeout, revocation)
+                    if past.trusted:
+                        status = past
+                    else:
+                        proven = None
             except Exception as e:
                 results.append(_broken(sig, e))
                 continue
-            results.append(_result(sig, status, dss, timestamps, now))
+            results.append(_result(sig, status, current, dss, timestamps,
+                    now, proven))
     finally:
         await vc.aclose()
     return results
 
 
-def _dss_context(dss, roots, fetch, timeout, revocation):
+async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
+        revocation):
+    "validate the signer's chain as of `moment`, the timestamp's as of now"
+    past = _dss_context(dss, roots, fetch, timeout, revocation, moment)
+    try:
+        return await async_validate_pdf_signature(sig, past,
+            ts_validation_context=vc, key_usage_settings=KEY_USAGE)
+    finally:
+        await past.aclose()
+
+
+def _dss_context(dss, roots, fetch, timeout, revocation, moment=None):
     if dss is None:
-        return _validation_context(roots, fetch, timeout, revocation)
+        return _validation_context(roots, fetch, timeout, revocation, moment)
     kwargs = {'trust_roots': roots, 'allow_fetching': fetch,
-        'revocation_mode': revocation}
+        'revocation_mode': revocation, **_past(moment)}
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
     try:
         return dss.as_validation_context(kwargs)
     except Exception:
-        return _validation_context(roots, fetch, timeout, revocation)
+        return _validation_context(roots, fetch, timeout, revocation, moment)

@@ -125,11 +125,23 @@ def _config(key_dir, url):
         }
 
 
+PAST = dt.timedelta(days=100)
+
+
 class _Late:
-    "WSGI app whose target is set once the port is known"
-    app = None
+    """WSGI app whose targets are set once the port is known.
+
+    Requests under /past/ go to services that believe it is PAST ago: a TSA
+    there proves signatures made before a certificate expired or was
+    revoked.
+    """
+    app = past = None
 
     def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        if path.startswith('/past/'):
+            environ = dict(environ, PATH_INFO=path[len('/past'):])
+            return self.past(environ, start_response)
         return self.app(environ, start_response)
 
 
@@ -170,8 +182,10 @@ class LoopbackPKI:
         from certomancer.integrations.animator import (
             Animator, AnimatorArchStore)
         if self._thread is None:
-            self._late.app = Animator(AnimatorArchStore({ARCH: self.arch}),
-                with_web_ui=False)
+            store = AnimatorArchStore({ARCH: self.arch})
+            self._late.app = Animator(store, with_web_ui=False)
+            self._late.past = Animator(store, with_web_ui=False,
+                at_time=dt.datetime.now(dt.timezone.utc) - PAST)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, daemon=True)
             self._thread.start()
@@ -187,6 +201,11 @@ class LoopbackPKI:
     @property
     def tsa_url(self):
         return '%s/%s/tsa/tsa' % (self.url, ARCH)
+
+    @property
+    def past_tsa_url(self):
+        "a TSA whose clock is PAST behind"
+        return '%s/past/%s/tsa/tsa' % (self.url, ARCH)
 
     def cert(self, label):
         "asn1crypto certificate"

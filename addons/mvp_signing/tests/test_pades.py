@@ -425,3 +425,19 @@ def test_cli_exit_codes(pdf, p12, pki, tmp_path, capsys):
     assert status == 2 and 'too large' in err
     status, _, err = run_cli(capsys, str(tmp_path / 'missing.pdf'))
     assert status == 2 and 'no such file' in err
+
+
+@pytest.mark.parametrize('label', ['expired', 'revoked'])
+def test_timestamp_proves_signing_time(pdf, p12, pki, roots, label):
+    "a signature timestamped while the certificate was good stays valid"
+    signed = pades.sign(pdf, signer(p12, label), level='B-T',
+        tsa_url=pki.past_tsa_url)
+    sig = only(pades.verify(signed, roots))
+    assert sig['valid'] and sig['reasons'] == []
+    assert sig['timestamped'] and sig['validated_at'] == sig['signing_time']
+    assert sig[label]  # still reported: expired, or revoked since
+    # timestamped now, after the fact: no rescue
+    late = pades.sign(pdf, signer(p12, label), level='B-T',
+        tsa_url=pki.tsa_url)
+    sig = only(pades.verify(late, roots))
+    assert not sig['valid'] and label in sig['reasons']
