@@ -49,7 +49,7 @@ def throwaway_cluster():
     "Yield the URI of a new PostgreSQL cluster, removed on exit"
     bindir = pg_bindir()
     if not bindir:
-        raise SystemExit(
+        raise OSError(
             "PostgreSQL is not installed (make deb installs it) "
             "and TRYTOND_DATABASE_URI is not set")
     as_user = []
@@ -170,8 +170,14 @@ def main(argv=None):
         if database == 'sqlite':
             results[database] = run_pytest(database, 'sqlite://', pytest_args)
         else:
-            with postgresql() as uri:
-                results[database] = run_pytest(database, uri, pytest_args)
+            try:
+                with postgresql() as uri:
+                    results[database] = run_pytest(
+                        database, uri, pytest_args)
+            except (OSError, subprocess.CalledProcessError) as error:
+                print(f"{database}: run failed: {error}",
+                    file=sys.stderr)
+                results[database] = 0, 1, 0, None
         passed, failed, skipped, status = results[database]
         print(f"{database}: {passed} passed, {failed} failed, "
             f"{skipped} skipped in {time.monotonic() - begin:.1f} s "
