@@ -181,7 +181,8 @@ class Personal:
     """The competent person's signature at the signing place.
 
     `box` is (x1, y1, x2, y2) in PDF points on `page` (negative counts from
-    the end); `name` defaults to the certificate's common name.
+    the end); `name` defaults to the certificate's common name, '' leaves
+    it out (when the document prints the name below the signing place).
     """
     image: object
     box: tuple = None
@@ -198,6 +199,10 @@ class Personal:
         return index, box
 
     def style(self):
+        if self.name == '':
+            return stamp.StaticStampStyle(border_width=0,
+                background=images.PdfImage(_png(self.image)),
+                background_opacity=1.0, background_layout=_fit())
         line = self.font_size * 1.5
         return stamp.TextStampStyle(border_width=0,
             background=images.PdfImage(_png(self.image)),

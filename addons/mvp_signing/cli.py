@@ -11,6 +11,7 @@ or a PKCS#11 token, so that the key never reaches the server.
 """
 import getpass
 import json
+import logging
 import os
 import sys
 
@@ -33,6 +34,8 @@ def register(subparsers):
         help="do not fetch CRLs or OCSP responses; use the embedded ones")
     parser.add_argument('--max-size', type=float, metavar='MB',
         help="refuse larger files (default %d MB)" % 50)
+    parser.add_argument('-v', '--verbose', action='store_true',
+        help="show pyHanko's diagnostics")
     parser.set_defaults(func=verify_pdf)
 
 
@@ -41,8 +44,16 @@ def _fail(message, status):
     return status
 
 
+def _quiet(verbose):
+    # pyHanko logs every failed check with a traceback; the JSON says it all
+    if not verbose:
+        for name in ('pyhanko', 'pyhanko_certvalidator'):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def verify_pdf(args):
     from . import pades
+    _quiet(args.verbose)
     max_size = pades.MAX_SIZE if args.max_size is None \
         else int(args.max_size * 2 ** 20)
     if not os.path.isfile(args.file):
@@ -99,6 +110,7 @@ def _secret(prompt):
 
 def sign_external(args):
     from . import keys, pades
+    _quiet(False)
     try:
         if args.request == '-':
             request = json.load(sys.stdin)

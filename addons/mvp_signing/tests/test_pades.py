@@ -334,6 +334,10 @@ def test_decree30_personal_and_organisation(pdf, p12, roots):
         appearance=appearance.Personal(
             appearance.signature_image(test_pki.LEADER), box=box))
     assert appearance_text(signed, 'leader') == [test_pki.LEADER]
+    image_only = pades.sign(pdf, leader, field='leader',
+        appearance=appearance.Personal(
+            appearance.signature_image(test_pki.LEADER), box=box, name=''))
+    assert appearance_text(image_only, 'leader') == []
     stamped = pades.sign(signed, agency, field='agency',
         appearance=appearance.Organisation(
             appearance.stamp_image(test_pki.AGENCY), over='leader'))
