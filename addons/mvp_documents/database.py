@@ -71,8 +71,9 @@ def run_init(args):
     if args.demo:
         logins = load_demo(name)
         print("Demonstration logins (login, password, role):")
+        width = max((len(login) for login, _, _ in logins), default=0)
         for login, password, role in logins:
-            print(f"  {login:<16} {password:<16} {role}")
+            print(f"  {login:<{width}}  {password}  {role}")
     return 0
 
 
