@@ -37,6 +37,7 @@ DEMO_ENV = TRYTOND_DATABASE__PATH=$(CURDIR)/var/db \
 
 run: deb venv sao demo-db
 	@echo "Serving database '$(DATABASE)' on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "The password of the login 'admin' is in var/admin-password"
 	$(DEMO_ENV) $(BIN)/trytond -c config/demo.conf -d $(DATABASE)
 
 test: deb venv sao
