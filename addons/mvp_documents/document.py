@@ -1,3 +1,4 @@
+import copy
 import hashlib
 
 from sql.conditionals import Case
@@ -217,6 +218,14 @@ class DocumentMixin(FileMixin):
     pages = fields.Integer("Pages")
     annexes = fields.One2Many('mvp.document.annex', 'resource', "Annexes")
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Reading a secret document is an audited act: it writes the log.
+        for name in ['read', 'search_read', 'export_data']:
+            rpc = cls.__rpc__[name] = copy.copy(cls.__rpc__[name])
+            rpc.readonly = False
+
+    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 
@@ -261,30 +270,14 @@ class DocumentMixin(FileMixin):
     @classmethod
     def _log_access(cls, records, event):
         "Record who viewed or downloaded a secret document (Art. 4.6)"
-        transaction = Transaction()
-        records = [r for r in records if r.secrecy != 'normal']
-        if not transaction.user or not records:
-            return
-        if not transaction.readonly:
-            cls.log_event(records, event, records[0].secrecy)
-            return
-        # Reads run in read-only transactions: log in one of its own.
-        with transaction.new_transaction() as log_transaction:
-            cls.log_event(cls.browse(records), event, records[0].secrecy)
-            log_transaction.commit()
-
-    @classmethod
-    def log_event(cls, records, event, target):
-        "Record an event of records in the model log"
         Log = Pool().get('ir.model.log')
-        user = Transaction().user or None
-        with without_check_access():
-            Log.create([{
-                        'resource': str(r),
-                        'user': user,
-                        'event': event,
-                        'target': target,
-                        } for r in records])
+        transaction = Transaction()
+        if transaction.user:
+            # Saved with the transaction, as Tryton saves its own logs.
+            transaction.log_records.extend(
+                Log(resource=r, user=transaction.user, event=event,
+                    target=r.secrecy)
+                for r in records if r.secrecy != 'normal')
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
