@@ -71,6 +71,9 @@ def verify_pdf(args):
         return _fail('%s: no signature' % args.file, UNSIGNED)
     for result in report['signatures']:
         print(json.dumps(result, ensure_ascii=False))
+    if report['javascript']:
+        print('mvp: %s: the PDF contains JavaScript' % args.file,
+            file=sys.stderr)
     if not trust:
         print('mvp: no trust roots given (--trust): no signature can be '
             'trusted', file=sys.stderr)

@@ -146,6 +146,43 @@ def _reader(stream):
     return reader
 
 
+def _get(obj, key, default):
+    # DictionaryObject.get does not dereference, [] does
+    return obj[key] if key in obj else default
+
+
+def _is_script(action):
+    try:
+        return action.get_object()['/S'] == '/JavaScript'
+    except Exception:
+        return False
+
+
+def scripts(reader):
+    """Whether the PDF carries JavaScript where a viewer would run it:
+    document name tree, open action, document, page, annotation and field
+    actions."""
+    root = reader.root
+    try:
+        if '/JavaScript' in _get(root, '/Names', {}):
+            return True
+        actions = [_get(root, '/OpenAction', {})]
+        triggers = [_get(root, '/AA', {})]
+        for index in range(int(root['/Pages']['/Count'])):
+            page = reader.find_page_for_modification(index)[0].get_object()
+            triggers.append(_get(page, '/AA', {}))
+            for annot in _get(page, '/Annots', ()):
+                annot = annot.get_object()
+                triggers.append(_get(annot, '/AA', {}))
+                actions.append(_get(annot, '/A', {}))
+        for field in _get(_get(root, '/AcroForm', {}), '/Fields', ()):
+            triggers.append(_get(field.get_object(), '/AA', {}))
+        actions += [trigger[key] for trigger in triggers for key in trigger]
+        return any(map(_is_script, actions))
+    except (misc.PdfError, KeyError, TypeError, ValueError, AttributeError):
+        return True  # cannot tell: assume the worst
+
+
 _timestampers = {}
 
 
@@ -227,6 +264,8 @@ def _writer(pdf, max_size):
     if reader.encrypted:
         raise SigningError('encrypted PDFs are not signed; remove the '
             'protection first')
+    if scripts(reader):
+        raise SigningError('the PDF contains JavaScript; it is not signed')
     try:
         return IncrementalPdfFileWriter(stream, strict=False)
     except Exception as e:
@@ -734,8 +773,8 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
     be found, 'hard-fail' does not.
 
     Returns {'status': 'valid' | 'invalid' | 'unsigned', 'signatures':
-    [one dict per signature, in signing order]}. Raises Unreadable when
-    the input cannot be read as a PDF.
+    [one dict per signature, in signing order], 'javascript': bool, see
+    `scripts`}. Raises Unreadable when the input cannot be read as a PDF.
     """
     stream = _stream(pdf, max_size)
     owned = isinstance(pdf, (str, os.PathLike))
@@ -747,8 +786,10 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
         except Exception as e:
             raise Unreadable('damaged PDF: %s'
                 % (str(e) or type(e).__name__))
+        javascript = scripts(reader)
         if not sigs:
-            return {'status': 'unsigned', 'signatures': []}
+            return {'status': 'unsigned', 'signatures': [],
+                'javascript': javascript}
         try:
             dss = DocumentSecurityStore.read_dss(reader)
         except NoDSSFoundError:
@@ -763,7 +804,8 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
         if owned:
             stream.close()
     status = 'valid' if all(r['valid'] for r in results) else 'invalid'
-    return {'status': status, 'signatures': results}
+    return {'status': status, 'signatures': results,
+        'javascript': javascript}
 
 
 async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation):

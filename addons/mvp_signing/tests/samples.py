@@ -9,11 +9,12 @@ from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 A4 = (0, 0, 595, 842)
 
 
-def pdf(pages=1, size=0, seed=0, encrypt=None):
+def pdf(pages=1, size=0, seed=0, encrypt=None, script=None):
     """A PDF of `pages` A4 pages, about `size` bytes in all.
 
     Each page carries a line of text and, to reach the size, an
-    incompressible grey image, as a scanned annex would.
+    incompressible grey image, as a scanned annex would. `script`: some
+    JavaScript to run when the document opens.
     """
     rnd = random.Random(seed)
     w = PdfFileWriter(stream_xrefs=False)
@@ -43,6 +44,10 @@ def pdf(pages=1, size=0, seed=0, encrypt=None):
             ops += b' q 451 0 0 451 72 250 cm /Im1 Do Q'
         contents = w.add_object(generic.StreamObject(stream_data=ops))
         w.insert_page(PageObject(contents, A4, resources))
+    if script:
+        w.root[pdf_name('/OpenAction')] = generic.DictionaryObject({
+            pdf_name('/S'): pdf_name('/JavaScript'),
+            pdf_name('/JS'): generic.TextStringObject(script)})
     if encrypt:
         w.encrypt(encrypt, encrypt)
     out = io.BytesIO()

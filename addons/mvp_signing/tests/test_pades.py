@@ -171,6 +171,9 @@ def test_b_t(pdf, p12, pki, roots):
     assert sig['level'] == 'B-T'
     with pytest.raises(pades.SigningError, match='tsa_url'):
         pades.sign(pdf, signer(p12, 'agency'), level='B-T')
+    with pytest.raises(pades.SigningError, match='timestamp'):
+        pades.sign(pdf, signer(p12, 'agency'), level='B-T',
+            tsa_url='http://127.0.0.1:9/unreachable')
 
 
 def test_b_lt(pdf, p12, pki, roots):
@@ -256,7 +259,28 @@ def test_untrusted(pdf, p12, pki):
 
 
 def test_unsigned(pdf):
-    assert pades.verify(pdf, []) == {'status': 'unsigned', 'signatures': []}
+    assert pades.verify(pdf, []) == {'status': 'unsigned', 'signatures': [],
+        'javascript': False}
+
+
+def test_javascript(pdf, p12, roots):
+    scripted = samples.pdf(script='app.alert("hi")')
+    with pytest.raises(pades.SigningError, match='JavaScript'):
+        pades.sign(scripted, signer(p12, 'leader'))
+    signed = pades.sign(pdf, signer(p12, 'leader'))
+    assert pades.verify(signed, roots, fetch=False)['javascript'] is False
+    # a script added after signing is reported, and the signature with it
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    from pyhanko.pdf_utils import generic
+    writer.root['/OpenAction'] = generic.DictionaryObject({
+        generic.pdf_name('/S'): generic.pdf_name('/JavaScript'),
+        generic.pdf_name('/JS'): generic.TextStringObject('app.alert(1)')})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    report = pades.verify(out.getvalue(), roots, fetch=False)
+    assert report['javascript'] is True
+    assert not only(report)['valid']
 
 
 def test_bad_input(pdf, p12, tmp_path):
