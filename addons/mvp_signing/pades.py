@@ -122,13 +122,16 @@ def _stream(pdf, max_size):
     return pdf
 
 
-def _reader(stream):
+def _reader(stream, make=PdfFileReader):
+    """`make(stream)`, a PDF reader or a writer over one, checked readable;
+    Unreadable otherwise."""
     head = stream.read(1024)
     stream.seek(0)
     if b'%PDF-' not in head:
         raise Unreadable('not a PDF: no PDF header')
     try:
-        reader = PdfFileReader(stream, strict=False)
+        made = make(stream, strict=False)
+        reader = getattr(made, 'prev', made)
         if reader.encrypted:
             # "protected" PDFs that open without a password are common
             try:
@@ -143,7 +146,7 @@ def _reader(stream):
     except Exception as e:
         # malformed input can fail anywhere in the parser
         raise Unreadable('damaged PDF: %s' % (str(e) or type(e).__name__))
-    return reader
+    return made
 
 
 def _get(obj, key, default):
@@ -260,16 +263,13 @@ def _writer(pdf, max_size):
         # the output is built in memory anyway
         with stream:
             stream = io.BytesIO(stream.read())
-    reader = _reader(stream)
-    if reader.encrypted:
+    writer = _reader(stream, IncrementalPdfFileWriter)
+    if writer.prev.encrypted:
         raise SigningError('encrypted PDFs are not signed; remove the '
             'protection first')
-    if scripts(reader):
+    if scripts(writer.prev):
         raise SigningError('the PDF contains JavaScript; it is not signed')
-    try:
-        return IncrementalPdfFileWriter(stream, strict=False)
-    except Exception as e:
-        raise Unreadable('damaged PDF: %s' % (str(e) or type(e).__name__))
+    return writer
 
 
 def _existing_field(writer, field):
