@@ -6,8 +6,10 @@
     personal appearance);
 (d) our `pades.verify` against pyHanko's bare `validate_pdf_signature`.
 
-Medians over N runs after a warm-up; printed and written to
-bench/results/signing.txt. Usage: python bench/signing.py [-n N] [--out FILE]
+Medians over N runs after a warm-up, the cases taking turns; printed and
+written to bench/results/signing.txt.
+
+    python bench/signing.py [-n N] [--out FILE]
 """
 import argparse
 import datetime as dt
@@ -35,15 +37,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PASSPHRASE = 'bench'
 
 
-def median_ms(func, runs, warmup=3):
-    for _ in range(warmup):
-        func()
-    times = []
+def medians_ms(funcs, runs, warmup=3):
+    """Median wall time of each function, in ms.
+
+    The functions take turns, run after run, so that a passing load on the
+    machine weighs on all of them alike and the ratios hold.
+    """
+    for func in funcs:
+        for _ in range(warmup):
+            func()
+    times = [[] for _ in funcs]
     for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for func, spent in zip(funcs, times):
+            start = time.perf_counter()
+            func()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) * 1000 for spent in times]
 
 
 def cpu():
@@ -112,12 +121,8 @@ def run(test_pki, args):
         assert report['status'] == 'valid'
 
     runs = args.runs
-    a = median_ms(floor, runs)
-    b = median_ms(pyhanko_plain, runs)
-    c = median_ms(ours, runs)
-    c2 = median_ms(ours_visible, runs)
-    d_bare = median_ms(bare, runs)
-    d_ours = median_ms(our_verify, runs)
+    a, b, c, c2, d_bare, d_ours = medians_ms([floor, pyhanko_plain, ours,
+            ours_visible, bare, our_verify], runs)
 
     lines = [
         'Signing and verification, 1 PDF of %d bytes, 20 pages; '
