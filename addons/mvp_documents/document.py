@@ -291,14 +291,10 @@ class DocumentMixin(FileMixin):
                             document=record.rec_name))
 
     @classmethod
-    def notify(cls, users, records, label, description=''):
-        "Put a notification in the bell of each user for the records"
-        Notification = Pool().get('res.notification')
-        Notification.create([{
-                    'user': u.id,
-                    'label': label,
-                    'description': description,
-                    'model': cls.__name__,
-                    'records': str([r.id for r in records]),
-                    'icon': 'tryton-notification',
-                    } for u in set(users) if u])
+    def notify(cls, users, records, label, description=None):
+        "Put a notification in the bell of each user, urgent ones marked"
+        urgent = any(r.is_urgent for r in records)
+        for user in {u.id for u in users if u}:
+            cls.notify_user(
+                records, 'tryton-warning' if urgent else 'tryton-notification',
+                label, description, user=user)
