@@ -17,9 +17,10 @@ import io
 import math
 import os
 import unicodedata
+import zlib
 
 from pyhanko import stamp
-from pyhanko.pdf_utils import images, layout, text
+from pyhanko.pdf_utils import generic, images, layout, text
 from pyhanko.pdf_utils.font.opentype import (
     GlyphAccumulator, GlyphAccumulatorFactory)
 from pyhanko.sign.fields import SigFieldSpec
@@ -88,6 +89,47 @@ def text_width(value, size):
     return sum(widths.get(ord(c), default) for c in nfc(value)) * size / em
 
 
+# (font, glyph ids) -> compressed font program of that subset
+_subsets = {}
+
+
+def _embed_program(cidfont, program, writer):
+    stream = generic.StreamObject({
+            generic.pdf_name('/Filter'): generic.pdf_name('/FlateDecode')},
+        encoded_data=program)
+    ref = writer.add_object(stream)
+    cidfont._font_descriptor[generic.pdf_name('/FontFile2')] = ref
+    return ref
+
+
+class _Accumulator(GlyphAccumulator):
+    """GlyphAccumulator that reuses the font subsets it made before.
+
+    Subsetting and compressing the font program costs a few milliseconds a
+    signature, and a signer's name, an agency or the digits of a time need
+    the same glyphs again and again. Relies on pyHanko 0.38 internals
+    (_extract_subset, _glyphs, cidfont_obj); the appearance tests check the
+    embedded font.
+    """
+
+    def __init__(self, *args, path, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.path = path
+
+    def _extract_subset(self, options=None):
+        key = (self.path, frozenset(self._glyphs))
+        program = _subsets.get(key)
+        if program is None:
+            super()._extract_subset(options)
+            out = io.BytesIO()
+            self.tt.save(out)
+            if len(_subsets) > 1024:
+                _subsets.clear()
+            program = _subsets[key] = zlib.compress(out.getvalue())
+        self.cidfont_obj.set_font_file = functools.partial(
+            _embed_program, self.cidfont_obj, program)
+
+
 @dataclasses.dataclass(frozen=True)
 class Font(GlyphAccumulatorFactory):
     "GlyphAccumulatorFactory over the cached Vietnamese subset"
@@ -97,9 +139,9 @@ class Font(GlyphAccumulatorFactory):
         if (obj_stream is None and writer.stream_xrefs
                 and self.create_objstream_if_needed):
             obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(writer=writer,
-            font_handle=io.BytesIO(_font_program(self.font_file
-                    or font_path())),
+        path = self.font_file or font_path()
+        return _Accumulator(writer=writer,
+            font_handle=io.BytesIO(_font_program(path)), path=path,
             font_size=self.font_size, obj_stream=obj_stream)
 
 
