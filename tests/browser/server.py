@@ -1,0 +1,82 @@
+"""A trytond server on a new demo database, as `make run` serves it."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+SAO = ROOT / 'var' / 'sao' / 'package'
+CONFIG = ROOT / 'config' / 'demo.conf'
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def environment(path, port):
+    "The environment of the Makefile's demo, under path"
+    env = {k: v for k, v in os.environ.items()
+        if not k.startswith(('TRYTOND_', 'DB_', 'TRYTON'))}
+    env.update({
+            'TRYTOND_DATABASE__PATH': str(path / 'db'),
+            'TRYTOND_WEB__ROOT': str(SAO),
+            'TRYTOND_WEB__LISTEN': f'127.0.0.1:{port}',
+            'TRYTONPASSFILE': str(path / 'admin-password'),
+            })
+    return env
+
+
+def create_demo(path, database, log):
+    "Create the demo database with `mvp db init --demo`"
+    result = subprocess.run(
+        [BIN / 'mvp', 'db', 'init', '-c', CONFIG, '-d', database, '--demo'],
+        env=environment(path, 0), cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    log.write(result.stdout)
+    log.flush()
+    if result.returncode:
+        tail = '\n'.join(result.stdout.splitlines()[-30:])
+        raise RuntimeError(
+            f"mvp db init --demo exited with {result.returncode}:\n{tail}")
+
+
+@contextmanager
+def serve(path, database, log, timeout=60):
+    "Serve database and sao on a free port; yield the URL"
+    port = free_port()
+    url = f'http://127.0.0.1:{port}'
+    process = subprocess.Popen(
+        [BIN / 'trytond', '-c', CONFIG, '-d', database],
+        env=environment(path, port), cwd=ROOT,
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"trytond exited with {process.returncode}, "
+                    f"see {log.name}")
+            try:
+                if requests.get(url + '/', timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"trytond does not answer on {url}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

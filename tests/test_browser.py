@@ -1,0 +1,207 @@
+"""An incoming document handled end to end in the real web client.
+
+A trytond server serves the sao client from var/sao/package and a new demo
+database; Debian's headless Chromium plays the clerk, the leader and the
+specialist, each in a browser of their own. What the pages show is checked
+as the people see it, then the database is read directly.
+
+It runs on the SQLite run of tests/run.py only: the client does the same
+on both databases. Screenshots go to tests/artifacts/browser/.
+"""
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from browser import server
+from browser.rpc import Client
+from browser.sao import CHROMEDRIVER, CHROMIUM, Sao, chromium, close
+
+from trytond.modules.mvp_documents import demo
+
+ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'browser'
+DATABASE = 'browser'
+MODEL = 'mvp.document.incoming'
+
+CLERK, LEADER, SPECIALIST = 'vanthu.tinh', 'lanhdao.tinh', 'chuyenvien.tinh'
+NAMES = {p[0]: p[1] for p in demo.PEOPLE}
+
+DOCUMENT = {
+    'sender': "Bộ Nội vụ",
+    'number_symbol': "2417/BNV-CCVC",
+    'abstract': "Về việc báo cáo kết quả chuyển đổi số trong công tác "
+    "văn thư năm 2026",
+    }
+TYPE = ("Kế hoạch", "Kế hoạch (KH)")  # what the clerk types, what is chosen
+FILE_NAME = 'cong-van-2417-bnv.pdf'
+INSTRUCTION = "Giao phòng Tổng hợp chủ trì tham mưu, báo cáo trước hạn."
+RESULT = "Đã tham mưu văn bản trả lời, trình lãnh đạo ký ban hành."
+
+
+def skip_reason():
+    if os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'):
+        return ("the browser test runs once, on the SQLite run: "
+            "the web client behaves the same on PostgreSQL")
+    missing = [str(p)
+        for p in [CHROMIUM, CHROMEDRIVER, server.SAO / 'index.html']
+        if not p.exists()]
+    if missing:
+        return (f"missing {', '.join(missing)}: "
+            "`make test` installs chromium, chromium-driver and sao")
+
+
+SKIP = skip_reason()
+pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or '')
+
+
+@pytest.fixture(scope='module')
+def demo_server(tmp_path_factory):
+    "URL and data directory of a server of a new demo database"
+    path = tmp_path_factory.mktemp('browser')
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.iterdir():
+        old.unlink()
+    with open(ARTIFACTS / 'server.log', 'w') as log:
+        server.create_demo(path, DATABASE, log)
+        with server.serve(path, DATABASE, log) as url:
+            yield url, path
+
+
+@pytest.fixture
+def person(demo_server):
+    "Start the session of a person in a browser of their own"
+    url, _ = demo_server
+
+    @contextmanager
+    def start(login):
+        driver = chromium(ARTIFACTS / f'chromedriver-{login}.log')
+        sao = Sao(driver, url, DATABASE, ARTIFACTS)
+        try:
+            rpc = Client(url, DATABASE, login, demo.PASSWORD)
+            sao.login(login, demo.PASSWORD)
+            yield sao, rpc
+        except Exception:
+            sao.dump(f'failure-{login}')
+            raise
+        finally:
+            close(driver)
+
+    return start
+
+
+def tab_label(sao, domain):
+    "Label of the list tab filtering on domain, as the URL of sao holds it"
+    _, params = sao.url_params()
+    for label, tab_domain, *_ in json.loads(unquote(params['tab_domain'])):
+        if tab_domain == domain:
+            return label
+    raise AssertionError(f"no list tab for {domain}")
+
+
+def test_incoming_document(demo_server, person, tmp_path):
+    _, data = demo_server
+    pdf = demo.pdf("BO NOI VU", DOCUMENT['number_symbol'],
+        "Ve viec bao cao ket qua chuyen doi so")
+    upload = tmp_path / FILE_NAME
+    upload.write_bytes(pdf)
+
+    # The clerk enters the paper's data and its scan, then registers it.
+    with person(CLERK) as (sao, rpc):
+        states = rpc.selection(MODEL, 'state')
+        incoming = rpc.menu_path('mvp_documents', 'menu_incoming')
+        # Vietnamese is the language of the demo's people and of Chromium.
+        assert incoming[-1] == "Văn bản đến"
+        assert sao.html_lang() == 'vi'
+        sao.open_menu(incoming)
+        sao.new(default='state')
+        for name, value in DOCUMENT.items():
+            sao.type(name, value)
+        sao.select('type', *TYPE)
+        sao.upload('file_data', upload)
+        assert sao.value('file_name', hidden=True) == FILE_NAME
+        sao.screenshot('01-clerk-new')
+        record_id = sao.save()
+        assert sao.value('state') == states['received']
+        sao.click('enter')
+        sao.wait_value('state', states['registered'])
+        number = sao.value('number')
+        assert number.isdigit() and int(number) > 0, number
+        sao.screenshot('02-clerk-registered')
+
+    # The leader finds it among those to assign and gives it to the
+    # specialist with a deadline and an instruction.
+    deadline = dt.date.today() + dt.timedelta(days=14)
+    with person(LEADER) as (sao, rpc):
+        sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming'))
+        sao.open_tab_domain(
+            tab_label(sao, [['state', '=', 'registered']]))
+        sao.open_row(DOCUMENT['number_symbol'])
+        assert sao.record_id() == record_id
+        assert sao.value('number') == number
+        sao.click('assign')
+        sao.select('main', NAMES[SPECIALIST], NAMES[SPECIALIST], wizard=True)
+        sao.type('deadline', deadline.strftime(rpc.context['locale']['date']),
+            wizard=True)
+        sao.type('instruction', INSTRUCTION, wizard=True)
+        sao.screenshot('03-leader-assign', top=True)
+        sao.finish_wizard()
+        sao.wait_value('state', states['assigned'])
+        assert sao.value('handler') == NAMES[SPECIALIST]
+        sao.screenshot('04-leader-assigned')
+
+    # The specialist finds it in their own documents, starts it and
+    # reports the result.
+    with person(SPECIALIST) as (sao, rpc):
+        sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming_mine'))
+        sao.list_row(DOCUMENT['number_symbol'])
+        sao.screenshot('05-specialist-mine')
+        sao.open_row(DOCUMENT['number_symbol'])
+        assert sao.record_id() == record_id
+        sao.click('start')
+        sao.wait_value('state', states['in_progress'])
+        sao.click('complete')
+        sao.type('note', RESULT, wizard=True)
+        sao.screenshot('06-specialist-complete', top=True)
+        sao.finish_wizard()
+        sao.wait_value('state', states['done'])
+        assert sao.value('note') == RESULT
+        sao.screenshot('07-specialist-done')
+
+    db = sqlite3.connect(
+        f"file:{data / 'db' / (DATABASE + '.sqlite')}?mode=ro", uri=True)
+    users = dict(db.execute('SELECT login, id FROM res_user'))
+    state, doc_number, register, doc_deadline, file_id, file_name = (
+        db.execute(
+            'SELECT state, number, register, deadline, file, file_name '
+            'FROM mvp_document_incoming WHERE id = ?',
+            (record_id,)).fetchone())
+    assert state == 'done'
+    assert doc_number == int(number)
+    assert doc_deadline == deadline.isoformat()
+    assert file_name == FILE_NAME
+    # Numbers of a register have neither gaps nor duplicates.
+    numbers = [n for n, in db.execute(
+            'SELECT number FROM mvp_document_incoming WHERE register = ? '
+            'ORDER BY number', (register,))]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+    assignments = db.execute(
+        'SELECT "user", role, state, deadline, instruction, note, assigned_by '
+        'FROM mvp_assignment WHERE incoming = ?', (record_id,)).fetchall()
+    assert assignments == [(
+            users[SPECIALIST], 'main', 'done', deadline.isoformat(),
+            INSTRUCTION, RESULT, users[LEADER])]
+
+    digest, size, store_id = db.execute(
+        'SELECT digest, size, file_id FROM mvp_document_file WHERE id = ?',
+        (file_id,)).fetchone()
+    assert digest == hashlib.sha256(pdf).hexdigest()
+    assert size == len(pdf)
+    stored = data / 'db' / DATABASE / store_id[0:2] / store_id[2:4] / store_id
+    assert stored.read_bytes() == pdf
