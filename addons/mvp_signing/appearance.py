@@ -42,7 +42,7 @@ RED = (220, 20, 30)
 
 
 def font_path():
-    "the TrueType font used for appearances: $MVP_SIGNING_FONT or the first found"
+    "the appearance font: $MVP_SIGNING_FONT, else the first of FONTS found"
     for path in [os.environ.get('MVP_SIGNING_FONT')] + FONTS:
         if path and os.path.exists(path):
             return path

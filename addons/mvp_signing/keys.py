@@ -20,7 +20,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import (
     get_pyca_cryptography_hash, process_pss_params)
 
-__all__ = ['KeyUnavailable', 'KeySigner', 'load_pkcs12', 'open_pkcs11']
+__all__ = ['KeyUnavailable', 'KeySigner', 'load_pkcs12', 'forget', 'open_pkcs11']
 
 
 class KeyUnavailable(Exception):
@@ -97,7 +97,8 @@ def load_pkcs12(path, passphrase):
     try:
         st = os.stat(path)
     except OSError as e:
-        raise KeyUnavailable('cannot read key file %s: %s' % (path, e.strerror))
+        raise KeyUnavailable('cannot read key file %s: %s'
+            % (path, e.strerror))
     tag = hmac.new(_pepper, passphrase or b'', hashlib.sha256).digest()
     ident = (os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns,
         tag)
@@ -110,13 +111,14 @@ def load_pkcs12(path, passphrase):
         with open(path, 'rb') as f:
             data = f.read()
     except OSError as e:
-        raise KeyUnavailable('cannot read key file %s: %s' % (path, e.strerror))
+        raise KeyUnavailable('cannot read key file %s: %s'
+            % (path, e.strerror))
     try:
         key, cert, others = pkcs12.load_key_and_certificates(
             data, passphrase or None)
     except (ValueError, TypeError):
-        raise KeyUnavailable('cannot open %s: wrong passphrase or not a PKCS#12 '
-            'file' % path)
+        raise KeyUnavailable('cannot open %s: wrong passphrase or not a '
+            'PKCS#12 file' % path)
     if key is None or cert is None:
         raise KeyUnavailable('%s holds no key and certificate' % path)
     signer = KeySigner(key, _asn1(cert), [_asn1(c) for c in others])
