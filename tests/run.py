@@ -122,10 +122,9 @@ def junit_counts(path):
 
 def run_pytest(database, uri, pytest_args):
     "Run pytest on one database; return (passed, failed, skipped, status)"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    report = ARTIFACTS / f'junit-{database}.xml'
-    report.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix=f'mvp-test-{database}-') as tmp:
+        # Counted from a private copy: runs may share the work tree.
+        report = Path(tmp, 'junit.xml')
         env = os.environ.copy()
         env['TRYTOND_DATABASE_URI'] = uri
         # Attachments go to the file store under the database path.
@@ -136,7 +135,7 @@ def run_pytest(database, uri, pytest_args):
         if database == 'sqlite':
             env['DB_NAME'] = ':memory:'
         else:
-            env['DB_NAME'] = f'test_{int(time.time())}'
+            env['DB_NAME'] = f'test_{int(time.time())}_{os.getpid()}'
             # pg_dump and pg_restore for DB_CACHE, matching the server
             if bindir := pg_bindir():
                 env['PATH'] = bindir + os.pathsep + env.get('PATH', '')
@@ -146,7 +145,10 @@ def run_pytest(database, uri, pytest_args):
             [sys.executable, '-m', 'pytest', f'--junitxml={report}',
                 f'--junit-prefix={database}', *pytest_args],
             cwd=ROOT, env=env)
-    passed, failed, skipped = junit_counts(report)
+        passed, failed, skipped = junit_counts(report)
+        if report.exists():
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(report, ARTIFACTS / f'junit-{database}.xml')
     if status not in (0, 1, 5) and not failed:
         failed = 1  # interrupted, internal or usage error: no report
     return passed, failed, skipped, status
