@@ -3,7 +3,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -127,7 +127,20 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'done',
                     'depends': ['state'],
                     },
+                'reply': {
+                    'invisible': ~Eval('state').in_(
+                        ['assigned', 'in_progress']),
+                    'depends': ['state'],
+                    },
                 })
+
+    @classmethod
+    def view_attributes(cls):
+        # Tree attributes holding PYSON must be encoded: sao decodes them.
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue', False), 'danger',
+                    If(Eval('urgency', 'normal') != 'normal', 'warning', ''))),
+            ]
 
     @classmethod
     def default_state(cls):
@@ -304,6 +317,27 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('in_progress')
     def reopen(cls, documents):
         pass
+
+    @classmethod
+    @ModelView.button_action('mvp_documents.act_outgoing_reply')
+    def reply(cls, documents):
+        "Start the draft of the outgoing document that answers"
+        pool = Pool()
+        Outgoing = pool.get('mvp.document.outgoing')
+        Type = pool.get('mvp.document.type')
+        letter = Type.search([('code', '=', None)], limit=1)
+        drafts = Outgoing.create([{
+                    'company': d.company.id,
+                    'reply_to': d.id,
+                    'type': letter[0].id if letter else d.type.id,
+                    'abstract': gettext(
+                        'mvp_documents.msg_reply_abstract',
+                        number_symbol=d.number_symbol or '',
+                        abstract=d.abstract),
+                    'urgency': d.urgency if d.is_urgent else 'normal',
+                    'secrecy': d.secrecy,
+                    } for d in documents])
+        return {'res_id': [d.id for d in drafts]}
 
     @classmethod
     def _check_handler(cls, documents):
