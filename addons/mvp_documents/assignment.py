@@ -2,6 +2,7 @@ import datetime as dt
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 ROLES = [
@@ -31,7 +32,8 @@ class Assignment(ModelSQL, ModelView):
     user = fields.Many2One(
         'res.user', "Person", required=True, readonly=True,
         ondelete='RESTRICT')
-    role = fields.Selection(ROLES, "Role", required=True, readonly=True)
+    role = fields.Selection(
+        ROLES, "Role", required=True, readonly=True, sort=False)
     deadline = fields.Date("Deadline", readonly=True)
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
@@ -43,7 +45,8 @@ class Assignment(ModelSQL, ModelView):
     assigned_date = fields.DateTime("Assigned", readonly=True)
     closed_date = fields.DateTime("Closed", readonly=True)
     note = fields.Text("Note", readonly=True)
-    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
     urgency = fields.Function(
         fields.Selection('get_urgencies', "Urgency"), 'get_urgency')
     abstract = fields.Function(fields.Text("Abstract"), 'get_abstract')
@@ -55,6 +58,14 @@ class Assignment(ModelSQL, ModelView):
             ('state', 'DESC'), ('deadline', 'ASC NULLS LAST'),
             ('id', 'DESC')]
         cls.__access__.add('incoming')
+
+    @classmethod
+    def view_attributes(cls):
+        # Tree attributes holding PYSON must be encoded: sao decodes them.
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue', False), 'danger',
+                    If(Eval('urgency', 'normal') != 'normal', 'warning', ''))),
+            ]
 
     @classmethod
     def default_state(cls):

@@ -204,7 +204,8 @@ class DocumentMixin(FileMixin):
     type = fields.Many2One(
         'mvp.document.type', "Type", required=True, ondelete='RESTRICT')
     abstract = fields.Text("Abstract", required=True)
-    urgency = fields.Selection(URGENCY, "Urgency", required=True)
+    urgency = fields.Selection(
+        URGENCY, "Urgency", required=True, sort=False)
     urgency_string = urgency.translated('urgency')
     urgency_time = fields.DateTime(
         "Deliver By",
@@ -212,7 +213,8 @@ class DocumentMixin(FileMixin):
             'invisible': Eval('urgency') != 'flash_timed',
             'required': Eval('urgency') == 'flash_timed',
             })
-    secrecy = fields.Selection(SECRECY, "Secrecy", required=True)
+    secrecy = fields.Selection(
+        SECRECY, "Secrecy", required=True, sort=False)
     field_of_work = fields.Many2One(
         'mvp.document.field', "Field of Work", ondelete='RESTRICT')
     pages = fields.Integer("Pages")

@@ -41,6 +41,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     signer = fields.Char("Signer", states=_readonly)
     legal_status = fields.Selection(
         LEGAL_STATUS, "Legal Status", required=True, states=_readonly,
+        sort=False,
         help="Only a document signed with a valid digital signature "
         "replaces paper (Art. 4.1).")
     received_date = fields.DateTime("Received", required=True, readonly=True)
@@ -67,7 +68,8 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     note = fields.Text(
         "Latest Note", readonly=True,
         help="The reason of the last return or rejection, or the result.")
-    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
 
     del _readonly
 

@@ -3,7 +3,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from . import numbering
@@ -69,9 +69,18 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         "Review Note", states={'readonly': ~Eval('state').in_(
                 ['review', 'approval'])},
         help="Why the draft is sent back, for the drafter.")
-    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
 
     del _readonly
+
+    @classmethod
+    def view_attributes(cls):
+        # Tree attributes holding PYSON must be encoded: sao decodes them.
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('urgency', 'normal') != 'normal', 'warning', '')),
+            ]
 
     @classmethod
     def __setup__(cls):

@@ -14,7 +14,7 @@ class User(metaclass=PoolMeta):
         'mvp.unit', "Unit", ondelete='RESTRICT',
         help="The agency or internal division the person works in.")
     clearance = fields.Selection(
-        SECRECY, "Secrecy Clearance", required=True,
+        SECRECY, "Secrecy Clearance", required=True, sort=False,
         help="The highest secrecy level of documents the person may see.")
 
     @classmethod

@@ -26,7 +26,7 @@ class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
     code = fields.Char(
         "Abbreviation",
         help="Used in document symbols, e.g. UBND, SNV, VP.")
-    kind = fields.Selection(KINDS, "Kind", required=True)
+    kind = fields.Selection(KINDS, "Kind", required=True, sort=False)
     identifier = fields.Char(
         "Identifier Code", size=identifier.MAX_LENGTH,
         states={
