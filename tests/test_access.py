@@ -1,0 +1,905 @@
+"""Access matrix of the document core, tried by people of the demo province.
+
+Each check acts as a real person of the demo (their user, their company, the
+server's access checks on) and does the operation; a denial is the
+AccessError the server answers with. The records operated on are made by root
+in the person's own agency inside the test's transaction, which is rolled back.
+"""
+import datetime as dt
+import hashlib
+
+import pytest
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.model.modelview import AccessButtonError
+from trytond.modules.mvp_documents.exceptions import (
+    AssignmentError, ImmutableError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import drop_db, with_transaction
+from trytond.transaction import Transaction, without_check_access
+
+import province
+from province import acting_as
+
+DENIED = (AccessError, AccessButtonError)
+
+# The people of the demo who hold each role (all of the provincial People's
+# Committee office but the oversight, who sits in the Department of Home
+# Affairs).
+ROLES = {
+    'province_admin': 'quantri',
+    'agency_admin': 'quantri.tinh',
+    'clerk': 'vanthu.tinh',
+    'leader': 'lanhdao.tinh',
+    'head': 'truongphong.tinh',
+    'specialist': 'chuyenvien.tinh',
+    'oversight': 'thanhtra.snv',
+    }
+
+# R read, C create, W write, D delete; '-' denied. On records of the person's
+# own agency; isolation between agencies is tested below.
+# - Units, registers: the agency administrator manages the divisions and the
+#   registers of their own agency, never deletes (deactivates instead).
+# - Incoming documents enter through the clerk (Decree 30/2020, Art. 20-22):
+#   only the clerk creates, edits or deletes them while received; everyone
+#   else acts through the workflow buttons and wizards.
+# - Outgoing documents are drafted, reviewed, approved by the staff.
+# - Assignments are made by the Assign wizard only.
+# - Files are reached only through the documents that hold them.
+MATRIX = """
+model                   province_admin agency_admin clerk leader head specialist oversight
+mvp.unit                RCWD           RCW-         R---  R---   R--- R---       R---
+mvp.register            RCWD           RCW-         R---  R---   R--- R---       R---
+mvp.document.type       RCWD           R---         R---  R---   R--- R---       R---
+mvp.document.incoming   R---           ----         RCWD  R---   R--- R---       R---
+mvp.document.outgoing   R---           ----         RCWD  RCWD   RCWD RCWD       R---
+mvp.assignment          R---           ----         R---  R---   R--- R---       R---
+mvp.document.file       ----           ----         ----  ----   ---- ----       ----
+"""
+
+# Which roles may press each workflow button (the state of the document is
+# set so that the button applies).
+BUTTONS = """
+model                   button     province_admin agency_admin clerk leader head specialist oversight
+mvp.document.incoming   enter      -              -            x     -      -    -          -
+mvp.document.incoming   reject     -              -            x     -      -    -          -
+mvp.document.incoming   assign     -              -            -     x      x    -          -
+mvp.document.incoming   start      -              -            x     x      x    x          -
+mvp.document.incoming   return_    -              -            x     x      x    x          -
+mvp.document.incoming   complete   -              -            x     x      x    x          -
+mvp.document.incoming   reopen     -              -            -     x      x    -          -
+mvp.document.outgoing   submit     -              -            x     x      x    x          -
+mvp.document.outgoing   send_back  -              -            -     x      x    -          -
+mvp.document.outgoing   review     -              -            -     x      x    -          -
+mvp.document.outgoing   approve    -              -            -     x      -    -          -
+mvp.document.outgoing   issue      -              -            x     -      -    -          -
+mvp.document.outgoing   distribute -              -            x     -      -    -          -
+"""
+OPERATIONS = {'R': 'read', 'C': 'create', 'W': 'write', 'D': 'delete'}
+
+
+def parse_matrix(text):
+    header, *rows = text.strip().splitlines()
+    roles = header.split()[1:]
+    for row in rows:
+        model, *perms = row.split()
+        for role, perm in zip(roles, perms, strict=True):
+            for letter, operation in OPERATIONS.items():
+                yield model, role, operation, letter in perm
+
+
+def parse_buttons(text):
+    header, *rows = text.strip().splitlines()
+    roles = header.split()[2:]
+    for row in rows:
+        model, button, *marks = row.split()
+        for role, mark in zip(roles, marks, strict=True):
+            yield model, button, role, mark == 'x'
+
+
+@pytest.fixture(scope='module', autouse=True)
+def demo_province():
+    province.activate_demo()
+    yield
+    drop_db()
+
+
+# Each test runs in a transaction rolled back at its end, started again when
+# it asks for locks (as the sequences of the registers do).
+in_transaction = with_transaction(user=0)
+
+
+def outcome(operation):
+    "Return True when operation succeeds, False when access is denied"
+    try:
+        operation()
+    except DENIED:
+        return False
+    return True
+
+
+def ref(xml_id):
+    return Pool().get('ir.model.data').get_id('mvp_documents', xml_id)
+
+
+# Values of a new record of each model in an agency, for the given person.
+def unit_values(agency, person):
+    return {'name': "Phòng Thử nghiệm", 'code': 'TN', 'kind': 'division',
+        'parent': agency.id}
+
+
+def register_values(agency, person):
+    return {'name': "Sổ thử nghiệm", 'company': agency.company.id,
+        'direction': 'incoming', 'year': 2099}
+
+
+def type_values(agency, person):
+    return {'name': "Loại thử nghiệm", 'code': 'TN'}
+
+
+def incoming_values(agency, person):
+    return {'company': agency.company.id, 'sender': "Bộ Nội vụ",
+        'type': ref('type_cv'), 'abstract': "Về việc thử quyền truy cập"}
+
+
+def outgoing_values(agency, person):
+    return {'company': agency.company.id, 'type': ref('type_cv'),
+        'abstract': "Về việc thử quyền truy cập", 'drafter': person.id}
+
+
+def assignment_values(agency, person):
+    Incoming = Pool().get('mvp.document.incoming')
+    with without_check_access():
+        incoming, = Incoming.create([incoming_values(agency, person)])
+    return {'incoming': incoming.id, 'user': person.id, 'role': 'inform'}
+
+
+def file_values(agency, person):
+    data = b'%PDF-1.4 access test ' + str(dt.datetime.now()).encode()
+    return {'name': 'test.pdf', 'data': data,
+        'digest': hashlib.sha256(data).hexdigest(), 'size': len(data)}
+
+
+# model: (values of a new record, a field to write and its value)
+MODELS = {
+    'mvp.unit': (unit_values, 'name', "Phòng Đổi tên"),
+    'mvp.register': (register_values, 'name', "Sổ đổi tên"),
+    'mvp.document.type': (type_values, 'name', "Loại đổi tên"),
+    'mvp.document.incoming': (
+        incoming_values, 'abstract', "Trích yếu đã sửa"),
+    'mvp.document.outgoing': (
+        outgoing_values, 'abstract', "Trích yếu đã sửa"),
+    'mvp.assignment': (assignment_values, 'instruction', "Chỉ đạo mới"),
+    'mvp.document.file': (file_values, 'name', 'renamed.pdf'),
+    }
+
+
+def agency_of(person):
+    Unit = Pool().get('mvp.unit')
+    with without_check_access():
+        return Unit.agency_of_company(person.company)
+
+
+@pytest.mark.parametrize(
+    'model, role, operation, allowed', list(parse_matrix(MATRIX)),
+    ids=lambda v: v if isinstance(v, str) else None)
+@in_transaction
+def test_matrix(model, role, operation, allowed):
+    Model = Pool().get(model)
+    values, field, value = MODELS[model]
+    person = province.user(ROLES[role])
+    agency = agency_of(person)
+    if operation != 'create':
+        with without_check_access():
+            record, = Model.create([values(agency, person)])
+    # Made outside of acting_as: the values may need records the person
+    # cannot make, such as the incoming document of an assignment.
+    new = values(agency, person) if operation == 'create' else None
+
+    with acting_as(ROLES[role]):
+        if operation == 'read':
+            def operation_():
+                found = Model.search([('id', '=', record.id)])
+                Model.read([record.id], [field])
+                assert found == [record], "readable but not found"
+        elif operation == 'create':
+            def operation_():
+                Model.create([new])
+        elif operation == 'write':
+            def operation_():
+                Model.write([record], {field: value})
+        else:
+            def operation_():
+                Model.delete([record])
+        assert outcome(operation_) == allowed
+
+
+def prepare_button(model, button, person):
+    """Return a document of the person's agency in the state where button
+    applies, with the person as main handler where one is needed"""
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    Assignment = pool.get('mvp.assignment')
+    File = pool.get('mvp.document.file')
+    agency = agency_of(person)
+    today = pool.get('ir.date').today()
+    with without_check_access():
+        if model == 'mvp.document.incoming':
+            state = {
+                'enter': 'received', 'reject': 'received',
+                'assign': 'registered', 'start': 'assigned',
+                'return_': 'in_progress', 'complete': 'in_progress',
+                'reopen': 'done'}[button]
+            document, = Incoming.create([{
+                        **incoming_values(agency, person), 'state': state}])
+            if state in {'assigned', 'in_progress'}:
+                Assignment.create([{
+                            'incoming': document.id, 'user': person.id,
+                            'role': 'main', 'deadline': today}])
+        else:
+            state = {
+                'submit': 'draft', 'send_back': 'review',
+                'review': 'review', 'approve': 'approval',
+                'issue': 'approved', 'distribute': 'issued'}[button]
+            file = File.store('draft.pdf', b'%PDF-1.4 draft')
+            document, = Outgoing.create([{
+                        **outgoing_values(agency, person), 'state': state,
+                        'file': file.id, 'signer': person.id,
+                        'note': "Đề nghị sửa lại"}])
+    return document
+
+
+@pytest.mark.parametrize(
+    'model, button, role, allowed', list(parse_buttons(BUTTONS)),
+    ids=lambda v: v if isinstance(v, str) else None)
+@in_transaction
+def test_button(model, button, role, allowed):
+    Model = Pool().get(model)
+    person = province.user(ROLES[role])
+    document = prepare_button(model, button, person)
+    with acting_as(ROLES[role]):
+        assert outcome(
+            lambda: getattr(Model, button)([Model(document.id)])) == allowed
+
+
+# Isolation of agencies, secrecy and oversight on the demo's own documents.
+
+def incoming(abstract_start):
+    Incoming = Pool().get('mvp.document.incoming')
+    with without_check_access():
+        document, = Incoming.search([
+                ('abstract', 'ilike', abstract_start + '%'),
+                ('company', '=', province.agency('tinh').company.id),
+                ])
+    return document
+
+
+def sees(Model, record):
+    "Tell whether the acting person finds and reads record"
+    found = Model.search([('id', '=', record.id)])
+    try:
+        Model.read([record.id], ['abstract'])
+    except AccessError:
+        assert not found, "found but not readable"
+        return False
+    assert found, "readable but not found"
+    return True
+
+
+@in_transaction
+def test_clerk_of_another_agency_sees_nothing():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    tinh = province.agency('tinh').company
+    with without_check_access():
+        incomings = Incoming.search([('company', '=', tinh.id)])
+        outgoings = Outgoing.search([('company', '=', tinh.id)])
+    assert incomings and outgoings
+    clerk = province.user('vanthu.snv')
+    with without_check_access():
+        own, = Incoming.create([incoming_values(agency_of(clerk), clerk)])
+    with acting_as('vanthu.snv'):
+        assert not Incoming.search([('company', '=', tinh.id)])
+        assert not Outgoing.search([('company', '=', tinh.id)])
+        for records in [incomings, outgoings]:
+            Model = records[0].__class__
+            for record in records:
+                with pytest.raises(AccessError):
+                    Model.read([record.id], ['abstract'])
+        # Their own agency's records stay in reach.
+        assert Incoming.search([]) == [own]
+
+
+@in_transaction
+def test_clerk_cannot_put_document_in_another_agency():
+    Incoming = Pool().get('mvp.document.incoming')
+    snv = province.agency('snv')
+    with acting_as('vanthu.tinh') as clerk:
+        with pytest.raises(AccessError):
+            Incoming.create([incoming_values(snv, clerk)])
+
+
+@in_transaction
+def test_assigned_person_of_another_agency_sees_document():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assignment = pool.get('mvp.assignment')
+    document = incoming("Kế hoạch chuyển đổi số")
+    other = province.user('chuyenvien.snv')
+    with acting_as('chuyenvien.snv'):
+        assert not sees(Incoming, document)
+    with without_check_access():
+        assignment, = Assignment.create([{
+                    'incoming': document.id, 'user': other.id,
+                    'role': 'support', 'deadline': document.deadline}])
+    with acting_as('chuyenvien.snv'):
+        assert sees(Incoming, document)
+        assert Incoming.search([('mine', '=', True)]) == [document]
+        assert Assignment.search([('mine', '=', True)]) == [assignment]
+        # The other assignments of the document come with it.
+        assert len(Assignment.search([('incoming', '=', document.id)])) > 1
+        # Being assigned a document is no licence to change it.
+        with pytest.raises(AccessError):
+            Incoming.write([document], {'abstract': "Sửa"})
+
+
+@pytest.mark.parametrize('login, clearance, visible', [
+        ('chuyenvien2.tinh', 'normal', False),
+        ('chuyenvien.tinh', 'confidential', True),
+        ('truongphong.tinh', 'confidential', True),
+        ('vanthu.tinh', 'secret', True),
+        ('lanhdao.tinh', 'top_secret', True),
+        ])
+@in_transaction
+def test_confidential_document_by_clearance(
+        login, clearance, visible):
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assignment = pool.get('mvp.assignment')
+    document = incoming("Công điện về bảo đảm an ninh")
+    assert document.secrecy == 'confidential'
+    assert province.user(login).clearance == clearance
+    with acting_as(login):
+        assert sees(Incoming, document) == visible
+        assignments = Assignment.search([('incoming', '=', document.id)])
+        assert bool(assignments) == visible
+
+
+@pytest.mark.parametrize('login, visible', [
+        ('chuyenvien.tinh', False),  # confidential
+        ('truongphong.tinh', False),  # confidential
+        ('vanthu.tinh', True),  # secret
+        ('lanhdao.tinh', True),  # top secret
+        ])
+@in_transaction
+def test_secret_document_by_clearance(login, visible):
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    agency = province.agency('tinh')
+    person = province.user(login)
+    with without_check_access():
+        incoming, = Incoming.create([{
+                    **incoming_values(agency, person), 'secrecy': 'secret'}])
+        outgoing, = Outgoing.create([{
+                    **outgoing_values(agency, person), 'secrecy': 'secret'}])
+    with acting_as(login):
+        assert sees(Incoming, incoming) == visible
+        assert sees(Outgoing, outgoing) == visible
+
+
+@in_transaction
+def test_uncleared_main_handler_does_not_see_secret_document():
+    "Clearance binds everyone, even a person assigned the document"
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assignment = pool.get('mvp.assignment')
+    document = incoming("Công điện về bảo đảm an ninh")
+    person = province.user('chuyenvien2.tinh')
+    with without_check_access():
+        Assignment.create([{
+                    'incoming': document.id, 'user': person.id,
+                    'role': 'inform'}])
+    with acting_as('chuyenvien2.tinh'):
+        assert not sees(Incoming, document)
+        assert not Assignment.search([('incoming', '=', document.id)])
+
+
+@in_transaction
+def test_oversight_reads_every_agency():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    Register = pool.get('mvp.register')
+    Assignment = pool.get('mvp.assignment')
+    with without_check_access():
+        incomings = Incoming.search([('secrecy', '=', 'normal')])
+        outgoings = Outgoing.search([('secrecy', '=', 'normal')])
+        registers = Register.search([])
+        assignments = Assignment.search([('incoming.secrecy', '=', 'normal')])
+    # Documents of the province office and of the communes it sent to.
+    assert len({d.company for d in incomings}) >= 4
+    with acting_as('thanhtra.snv') as person:
+        assert person.company != incomings[0].company
+        assert Incoming.search([]) == incomings
+        assert Outgoing.search([]) == outgoings
+        assert Register.search([]) == registers
+        assert set(Assignment.search([])) == set(assignments)
+        Incoming.read([d.id for d in incomings], ['abstract', 'file_data'])
+
+
+@in_transaction
+def test_oversight_writes_nothing():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    Register = pool.get('mvp.register')
+    Unit = pool.get('mvp.unit')
+    received = incoming("Quyết định ban hành quy chế công tác văn thư")
+    registered = incoming("Về việc hướng dẫn xây dựng dự toán")
+    with without_check_access():
+        draft, = Outgoing.search([('state', '=', 'draft')], limit=1)
+        approved, = Outgoing.search([('state', '=', 'approved')], limit=1)
+        register, = Register.search([], limit=1)
+    tinh = province.agency('tinh')
+    with acting_as('thanhtra.snv'):
+        for operation in [
+                lambda: Incoming.write([received], {'abstract': "Sửa"}),
+                lambda: Incoming.delete([received]),
+                lambda: Incoming.enter([received]),
+                lambda: Incoming.assign([registered]),
+                lambda: Outgoing.write([draft], {'abstract': "Sửa"}),
+                lambda: Outgoing.delete([draft]),
+                lambda: Outgoing.submit([draft]),
+                lambda: Outgoing.issue([approved]),
+                lambda: Register.write([register], {'name': "Sửa"}),
+                lambda: Unit.write([tinh], {'name': "Sửa"}),
+                ]:
+            assert not outcome(operation)
+
+
+# Signed or issued documents cannot be edited or deleted (Art. 4.6), yet the
+# workflow goes on.
+
+@pytest.mark.parametrize('state', ['approved', 'issued', 'distributed'])
+@in_transaction
+def test_frozen_outgoing(state):
+    Outgoing = Pool().get('mvp.document.outgoing')
+    with without_check_access():
+        document, = Outgoing.search([('state', '=', state)], limit=1)
+    for login in ['chuyenvien.tinh', 'vanthu.tinh', 'lanhdao.tinh']:
+        with acting_as(login):
+            with pytest.raises(ImmutableError):
+                Outgoing.write([document], {'abstract': "Sửa"})
+            with pytest.raises(ImmutableError):
+                Outgoing.write([document], {'file_data': b'%PDF other'})
+            with pytest.raises((ImmutableError, AccessError)):
+                Outgoing.delete([document])
+
+
+@pytest.mark.parametrize('state', [
+        'registered', 'assigned', 'in_progress', 'done', 'rejected'])
+@in_transaction
+def test_frozen_incoming(state):
+    Incoming = Pool().get('mvp.document.incoming')
+    with without_check_access():
+        document, = Incoming.search([
+                ('state', '=', state), ('secrecy', '=', 'normal')], limit=1)
+    with acting_as('vanthu.tinh'):
+        with pytest.raises(ImmutableError):
+            Incoming.write([document], {'abstract': "Sửa"})
+        with pytest.raises(ImmutableError):
+            Incoming.delete([document])
+
+
+@in_transaction
+def test_signed_incoming_is_frozen_while_received():
+    Incoming = Pool().get('mvp.document.incoming')
+    document = incoming("Quyết định ban hành quy chế công tác văn thư")
+    with without_check_access():
+        Incoming.write([document], {'legal_status': 'valid'})
+    with acting_as('vanthu.tinh'):
+        with pytest.raises(ImmutableError):
+            Incoming.write([document], {'abstract': "Sửa"})
+        # Registering it is still the clerk's work.
+        Incoming.enter([document])
+    assert document.state == 'registered'
+
+
+@in_transaction
+def test_annex_of_frozen_document():
+    pool = Pool()
+    Outgoing = pool.get('mvp.document.outgoing')
+    Annex = pool.get('mvp.document.annex')
+    with without_check_access():
+        document, = Outgoing.search([('state', '=', 'issued')], limit=1)
+    with acting_as('vanthu.tinh'):
+        with pytest.raises(ImmutableError):
+            Annex.create([{
+                        'resource': str(document), 'file_name': 'phu-luc.pdf',
+                        'file_data': b'%PDF annex'}])
+
+
+@in_transaction
+def test_workflow_goes_on_through_frozen_documents():
+    "The buttons and wizards move frozen documents, as their roles allow"
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    Assign = pool.get('mvp.document.incoming.assign', type='wizard')
+    Complete = pool.get('mvp.document.incoming.complete', type='wizard')
+    document = incoming("Về việc hướng dẫn xây dựng dự toán")
+    assert document.state == 'registered'
+    specialist = province.user('chuyenvien2.tinh')
+
+    with acting_as('lanhdao.tinh'), Transaction().set_context(
+            active_model=Incoming.__name__, active_id=document.id,
+            active_ids=[document.id]):
+        session_id, _, _ = Assign.create()
+        Assign.execute(session_id, {}, 'start')
+        Assign.execute(session_id, {'start': {
+                    'company': document.company.id,
+                    'main': specialist.id, 'supports': [], 'informed': [],
+                    'deadline': dt.date.today() + dt.timedelta(days=5),
+                    'instruction': "Xử lý",
+                    }}, 'assign')
+    assert Incoming(document.id).state == 'assigned'
+    assert Incoming(document.id).handler == specialist
+
+    with acting_as('chuyenvien2.tinh'), Transaction().set_context(
+            active_model=Incoming.__name__, active_id=document.id,
+            active_ids=[document.id]):
+        Incoming.start([Incoming(document.id)])
+        session_id, _, _ = Complete.create()
+        Complete.execute(session_id, {}, 'start')
+        Complete.execute(
+            session_id, {'start': {'note': "Đã xử lý"}}, 'complete')
+    assert Incoming(document.id).state == 'done'
+
+    with without_check_access():
+        issued, = Outgoing.search([('state', '=', 'issued')], limit=1)
+    with acting_as('vanthu.tinh'):
+        Outgoing.distribute([issued])
+    assert Outgoing(issued.id).state == 'distributed'
+    assert {d.company for d in Outgoing(issued.id).deliveries} == {
+        province.agency(k).company for k in ['snv', 'stc']}
+
+
+@in_transaction
+def test_specialist_cannot_start_someone_elses_document():
+    Incoming = Pool().get('mvp.document.incoming')
+    document = incoming("Kế hoạch chuyển đổi số")
+    assert document.handler.login == 'chuyenvien.tinh'
+    with acting_as('chuyenvien2.tinh'):
+        with pytest.raises(AssignmentError):
+            Incoming.start([document])
+
+
+# The workflow's own fields move by the workflow only: they are read-only in
+# the client, which the server does not enforce by itself.
+
+def outgoing_draft(person):
+    Outgoing = Pool().get('mvp.document.outgoing')
+    with without_check_access():
+        document, = Outgoing.create(
+            [outgoing_values(agency_of(person), person)])
+    return document
+
+
+def incoming_received(person):
+    Incoming = Pool().get('mvp.document.incoming')
+    with without_check_access():
+        document, = Incoming.create(
+            [incoming_values(agency_of(person), person)])
+    return document
+
+
+def register(direction):
+    Register = Pool().get('mvp.register')
+    with without_check_access():
+        register, = Register.search([
+                ('company', '=', province.agency('tinh').company.id),
+                ('direction', '=', direction), ('secret', '=', False)])
+    return register
+
+
+FORGERIES = [
+    ('chuyenvien.tinh', 'mvp.document.outgoing', outgoing_draft,
+        lambda: {'state': 'approved'}, 'state'),
+    ('chuyenvien.tinh', 'mvp.document.outgoing', outgoing_draft,
+        lambda: {'number': 99, 'number_symbol': '99/UBND-TH',
+            'issue_date': dt.date.today(),
+            'register': register('outgoing').id}, 'number'),
+    ('chuyenvien.tinh', 'mvp.document.outgoing', outgoing_draft,
+        lambda: {'drafter': province.user('lanhdao.tinh').id}, 'drafter'),
+    ('chuyenvien.tinh', 'mvp.document.outgoing', outgoing_draft,
+        lambda: {'company': province.agency('snv').company.id}, 'company'),
+    ('vanthu.tinh', 'mvp.document.incoming', incoming_received,
+        lambda: {'state': 'done'}, 'state'),
+    ('vanthu.tinh', 'mvp.document.incoming', incoming_received,
+        lambda: {'number': 99, 'register': register('incoming').id,
+            'registered_date': dt.date.today()}, 'number'),
+    ('vanthu.tinh', 'mvp.document.incoming', incoming_received,
+        lambda: {'deadline': dt.date.today()}, 'deadline'),
+    ]
+
+
+def forgery_ids(forgeries):
+    return [f'{m.rsplit(".", 1)[-1]}-{n}' for _, m, _, _, n in forgeries]
+
+
+@pytest.mark.parametrize('login, model, make, values', [
+        f[:4] for f in FORGERIES], ids=forgery_ids(FORGERIES))
+@in_transaction
+def test_workflow_fields_cannot_be_written(login, model, make, values):
+    Model = Pool().get(model)
+    document = make(province.user(login))
+    values = values()
+    with acting_as(login):
+        with pytest.raises(AccessError):
+            Model.write([Model(document.id)], values)
+
+
+@pytest.mark.parametrize('login, model, make, values', [
+        f[:4] for f in FORGERIES if f[4] in {'state', 'number'}],
+    ids=forgery_ids([f for f in FORGERIES if f[4] in {'state', 'number'}]))
+@in_transaction
+def test_workflow_fields_cannot_be_created(login, model, make, values):
+    Model = Pool().get(model)
+    person = province.user(login)
+    new = (outgoing_values if make is outgoing_draft else incoming_values)(
+        agency_of(person), person)
+    new.update(values())
+    with acting_as(login):
+        with pytest.raises(AccessError):
+            Model.create([new])
+
+
+@pytest.mark.parametrize('login, model, values', [
+        ('vanthu.tinh', 'mvp.document.incoming', incoming_values),
+        ('chuyenvien.tinh', 'mvp.document.outgoing', outgoing_values),
+        ])
+@in_transaction
+def test_document_created_with_its_file(login, model, values):
+    "As the web client saves a new document: its file in the same call"
+    Model = Pool().get(model)
+    person = province.user(login)
+    new = values(agency_of(person), person)
+    new.update({'file_name': 'van-ban.pdf', 'file_data': b'%PDF-1.4 new'})
+    with acting_as(login):
+        document, = Model.create([new])
+        Model.write([document], {'file_data': b'%PDF-1.4 changed'})
+        assert Model.read([document.id], ['file_data'])[0]['file_data'] == (
+            b'%PDF-1.4 changed')
+
+
+# Numbering cannot be tampered with: numbers are gap-free and unique
+# (Decree 30/2020, Art. 15).
+
+@in_transaction
+def test_agency_admin_cannot_renumber_register():
+    Sequence = Pool().get('ir.sequence.strict')
+    Register = Pool().get('mvp.register')
+    with without_check_access():
+        register, = Register.search([
+                ('company', '=', province.agency('tinh').company.id),
+                ('direction', '=', 'incoming'), ('secret', '=', False)])
+    assert register.next_number > 1
+    with acting_as('quantri.tinh'):
+        assert not outcome(lambda: Sequence.write(
+                [Sequence(register.sequence.id)], {'number_next': 1}))
+
+
+@in_transaction
+def test_agency_admin_cannot_repoint_used_register():
+    Register = Pool().get('mvp.register')
+    with without_check_access():
+        registers = Register.search([
+                ('company', '=', province.agency('tinh').company.id)])
+    incoming, = [r for r in registers
+        if r.direction == 'incoming' and not r.secret]
+    outgoing, = [r for r in registers if r.direction == 'outgoing']
+    with acting_as('quantri.tinh'):
+        for values in [
+                {'sequence': outgoing.sequence.id},
+                {'year': incoming.year + 1},
+                {'direction': 'outgoing'},
+                ]:
+            with pytest.raises(AccessError):
+                Register.write([Register(incoming.id)], values)
+
+
+# Units: an agency administrator keeps to their agency.
+
+def divisions(agency):
+    return [u for u in agency.children if u.kind == 'division']
+
+
+@in_transaction
+def test_agency_admin_manages_own_divisions():
+    Unit = Pool().get('mvp.unit')
+    tinh = province.agency('tinh')
+    with acting_as('quantri.tinh') as person:
+        division, = Unit.create([unit_values(tinh, person)])
+        Unit.write([division], {'name': "Phòng Đổi tên"})
+        Unit.write(divisions(tinh), {'active': False})
+
+
+def create_division_of_another_agency(tinh, snv, person):
+    Pool().get('mvp.unit').create([unit_values(snv, person)])
+
+
+def write_division_of_another_agency(tinh, snv, person):
+    Pool().get('mvp.unit').write(divisions(snv), {'name': "Sửa"})
+
+
+def move_own_division_to_another_agency(tinh, snv, person):
+    Pool().get('mvp.unit').write(divisions(tinh)[:1], {'parent': snv.id})
+
+
+def create_agency(tinh, snv, person):
+    Pool().get('mvp.unit').create([{
+                'name': "Sở mới", 'code': 'SM', 'kind': 'department',
+                'identifier': '000.00.99.H31', 'parent': tinh.id}])
+
+
+def change_own_agency_identifier(tinh, snv, person):
+    Pool().get('mvp.unit').write([tinh], {'identifier': '000.00.98.H31'})
+
+
+@pytest.mark.parametrize('operation', [
+        create_division_of_another_agency,
+        write_division_of_another_agency,
+        move_own_division_to_another_agency,
+        create_agency,
+        change_own_agency_identifier,
+        ], ids=lambda f: f.__name__)
+@in_transaction
+def test_agency_admin_keeps_to_own_agency_units(operation):
+    "The province's own office is the root of the tree, not its owner"
+    tinh, snv = province.agency('tinh'), province.agency('snv')
+    with acting_as('quantri.tinh') as person:
+        with pytest.raises(AccessError):
+            operation(tinh, snv, person)
+
+
+@in_transaction
+def test_agency_admin_keeps_to_own_agency_registers():
+    Register = Pool().get('mvp.register')
+    snv = province.agency('snv')
+    with acting_as('quantri.tinh') as person:
+        with pytest.raises(AccessError):
+            Register.create([register_values(snv, person)])
+
+
+# People: personal accounts managed within the agency; nobody raises their
+# own rights.
+
+def user_values(agency, login, role):
+    pool = Pool()
+    Employee = pool.get('company.employee')
+    Party = pool.get('party.party')
+    with without_check_access():
+        party, = Party.create([{'name': login}])
+        employee, = Employee.create([{
+                    'party': party.id, 'company': agency.company.id}])
+    return {
+        'login': login, 'name': login,
+        'companies': [('add', [agency.company.id])],
+        'company': agency.company.id,
+        'employees': [('add', [employee.id])], 'employee': employee.id,
+        'unit': agency.id,
+        'roles': [('create', [{'role': ref(f'role_{role}')}])],
+        }
+
+
+@in_transaction
+def test_agency_admin_creates_staff_of_own_agency():
+    User = Pool().get('res.user')
+    tinh = province.agency('tinh')
+    values = user_values(tinh, 'vanthu2.tinh', 'clerk')
+    with acting_as('quantri.tinh'):
+        user, = User.create([values])
+    assert ref('group_clerk') in [g.id for g in User(user.id).groups]
+
+
+@pytest.mark.parametrize('agency_key, role', [
+        ('snv', 'clerk'),  # another agency
+        ('tinh', 'admin_province'),  # above their own rights
+        ('tinh', 'oversight'),
+        ])
+@in_transaction
+def test_agency_admin_cannot_create_beyond_own_agency(
+        agency_key, role):
+    User = Pool().get('res.user')
+    values = user_values(province.agency(agency_key), 'someone', role)
+    with acting_as('quantri.tinh'):
+        with pytest.raises(AccessError):
+            User.create([values])
+
+
+SELF_RAISES = {
+    'role': lambda person: Pool().get('res.user.role').create([{
+                'user': person.id, 'role': ref('role_admin_province')}]),
+    'roles': lambda person: Pool().get('res.user').write([person], {
+            'roles': [('create', [{'role': ref('role_admin_province')}])]}),
+    'groups': lambda person: Pool().get('res.user').write([person], {
+            'groups': [('add', [ref('group_admin_province')])]}),
+    'admin_group': lambda person: Pool().get('res.user').write([person], {
+            'groups': [('add', [
+                            Pool().get('ir.model.data').get_id(
+                                'res', 'group_admin')])]}),
+    'companies': lambda person: Pool().get('res.user').write([person], {
+            'companies': [('add', [province.agency('snv').company.id])]}),
+    'clearance': lambda person: Pool().get('res.user').write([person], {
+            'clearance': 'top_secret'}),
+    }
+
+
+@pytest.mark.parametrize('name', SELF_RAISES)
+@in_transaction
+def test_agency_admin_cannot_raise_own_rights(name):
+    User = Pool().get('res.user')
+    with acting_as('quantri.tinh') as person:
+        assert not outcome(lambda: SELF_RAISES[name](User(person.id)))
+    person = User(person.id)
+    assert not {ref('group_admin_province'), Pool().get(
+            'ir.model.data').get_id('res', 'group_admin')} & {
+        g.id for g in person.groups}
+    assert person.clearance == 'normal'
+    assert len(person.companies) == 1
+
+
+@pytest.mark.parametrize('login, values', [
+        ('quantri', {'password': 'Taken@2026'}),
+        ('quantri', {'login': 'quantri.old'}),
+        ('quantri', {'active': False}),
+        ('quantri', {'clearance': 'top_secret'}),
+        # Nobody's clearance goes above the administrator's own (normal):
+        # they set their staff's passwords, so they could act as them.
+        ('chuyenvien2.tinh', {'clearance': 'secret'}),
+        ], ids=lambda v: v if isinstance(v, str) else ','.join(v))
+@in_transaction
+def test_agency_admin_cannot_take_over_accounts_above_theirs(login, values):
+    "The provincial administrator works in an agency too"
+    User = Pool().get('res.user')
+    target = province.user(login)
+    with acting_as('quantri.tinh'):
+        with pytest.raises(AccessError):
+            User.write([User(target.id)], values)
+
+
+@in_transaction
+def test_agency_admin_cannot_give_staff_another_agency():
+    User = Pool().get('res.user')
+    staff = province.user('chuyenvien2.tinh')
+    snv = province.agency('snv').company
+    with acting_as('quantri.tinh'):
+        with pytest.raises(AccessError):
+            User.write([User(staff.id)], {'companies': [('add', [snv.id])]})
+
+
+@in_transaction
+def test_staff_cannot_raise_own_clearance():
+    "Preferences are written without access checks: they must hold no rights"
+    User = Pool().get('res.user')
+    with acting_as('chuyenvien2.tinh') as person, \
+            Transaction().set_context(_check_access=False):
+        User.set_preferences({'clearance': 'top_secret'})
+    assert User(person.id).clearance == 'normal'
+
+
+@in_transaction
+def test_staff_cannot_move_to_another_agency():
+    User = Pool().get('res.user')
+    snv = province.agency('snv')
+    with acting_as('chuyenvien2.tinh') as person, \
+            Transaction().set_context(_check_access=False):
+        try:
+            User.set_preferences({'unit': divisions(snv)[0].id})
+        except UserError:
+            pass
+    assert User(person.id).unit.agency == province.agency('tinh')
