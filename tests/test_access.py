@@ -873,6 +873,22 @@ def test_agency_admin_cannot_take_over_accounts_above_theirs(login, values):
 
 
 @in_transaction
+def test_agency_admin_cannot_demote_provincial_admin():
+    UserRole = Pool().get('res.user.role')
+    target = province.user('quantri')
+    with without_check_access():
+        roles = UserRole.search([('user', '=', target.id)])
+    assert roles
+    with acting_as('quantri.tinh'):
+        for operation in [
+                lambda: UserRole.delete(UserRole.browse(roles)),
+                lambda: UserRole.write(UserRole.browse(roles), {
+                        'role': ref('role_specialist')}),
+                ]:
+            assert not outcome(operation)
+
+
+@in_transaction
 def test_agency_admin_cannot_give_staff_another_agency():
     User = Pool().get('res.user')
     staff = province.user('chuyenvien2.tinh')
