@@ -22,9 +22,7 @@ def activate_demo():
         return
     activate_module(MODULE)
     from trytond.modules.mvp_documents import demo
-    with Transaction().start(DB_NAME, 0, close=True) as transaction:
-        demo.load()
-        transaction.commit()
+    demo.load_database(DB_NAME, close=True)
     backup_db_cache(CACHE_NAME)
 
 

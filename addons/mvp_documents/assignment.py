@@ -1,6 +1,8 @@
 import datetime as dt
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -70,6 +72,15 @@ class Assignment(ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'open'
+
+    @classmethod
+    def check_modification(cls, mode, assignments, values=None,
+            external=False):
+        super().check_modification(
+            mode, assignments, values=values, external=external)
+        if external:
+            # Only the assign, return and complete actions change them.
+            raise AccessError(gettext('mvp_documents.msg_assignment_system'))
 
     def get_rec_name(self, name):
         return f'{self.user.rec_name}: {self.incoming.rec_name}'

@@ -157,18 +157,5 @@ def load_demo(name):
 
     from trytond.modules.mvp_documents import demo
 
-    from trytond.transaction import TransactionError
-
     Pool(name).init()
-    extras = {}
-    while True:
-        with Transaction().start(name, 0, **extras) as transaction:
-            try:
-                logins = demo.load()
-            except TransactionError as e:
-                # Numbering locks its table: start again holding the lock.
-                transaction.rollback()
-                e.fix(extras)
-                continue
-            transaction.commit()
-        return logins
+    return demo.load_database(name)

@@ -128,10 +128,10 @@ class FileMixin:
     def set_file_data(cls, records, name, value):
         File = Pool().get('mvp.document.file')
         file = None
-        if value:
-            with without_check_access():
+        with without_check_access():
+            if value:
                 file = File.store(records[0].file_name or 'document', value)
-        cls.write(records, {'file': file.id if file else None})
+            cls.write(records, {'file': file.id if file else None})
 
     @classmethod
     def _log_access(cls, records, event):

@@ -40,7 +40,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     document_date = fields.Date("Document Date", states=_readonly)
     signer = fields.Char("Signer", states=_readonly)
     legal_status = fields.Selection(
-        LEGAL_STATUS, "Legal Status", required=True, states=_readonly,
+        LEGAL_STATUS, "Legal Status", required=True, readonly=True,
         sort=False,
         help="Only a document signed with a valid digital signature "
         "replaces paper (Art. 4.1).")

@@ -6,6 +6,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.model.exceptions import AccessError
+
 from . import numbering
 from .document import DocumentMixin
 from .exceptions import DocumentError
@@ -168,6 +170,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
             mode, documents, values=values, external=external)
+        if external and (
+                mode == 'write' and 'drafter' in values
+                or mode == 'create' and any(
+                    d.drafter.id != Transaction().user for d in documents)):
+            raise AccessError(gettext('mvp_documents.msg_outgoing_drafter'))
         if mode == 'delete':
             for document in documents:
                 if document.state != 'draft':
@@ -201,6 +208,7 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('approval')
     def review(cls, documents):
+        cls._check_designated(documents, 'reviewer')
         for document in documents:
             if not document.signer:
                 raise DocumentError(gettext(
@@ -212,7 +220,20 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, documents):
+        cls._check_designated(documents, 'signer')
         cls._notify_clerks(documents)
+
+    @classmethod
+    def _check_designated(cls, documents, field):
+        "The reviewer or signer named on the document acts, no other"
+        user_id = Transaction().user
+        for document in documents:
+            designated = getattr(document, field)
+            if user_id and designated and designated.id != user_id:
+                raise AccessError(gettext(
+                        'mvp_documents.msg_not_signer',
+                        user=designated.rec_name,
+                        document=document.rec_name))
 
     @classmethod
     @ModelView.button

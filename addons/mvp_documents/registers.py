@@ -1,5 +1,6 @@
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction, without_check_access
@@ -76,15 +77,25 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('sequence'):
-            sequence, = Sequence.create([{
-                        'name': values['name'],
-                        'sequence_type': ModelData.get_id(
-                            'mvp_documents', 'sequence_type_register'),
-                        'company': values['company'],
-                        'padding': 0,
-                        }])
+            # Numbering is the system's: nobody edits the sequence itself.
+            with without_check_access():
+                sequence, = Sequence.create([{
+                            'name': values['name'],
+                            'sequence_type': ModelData.get_id(
+                                'mvp_documents', 'sequence_type_register'),
+                            'company': values['company'],
+                            'padding': 0,
+                            }])
             values['sequence'] = sequence.id
         return values
+
+    @classmethod
+    def check_modification(cls, mode, registers, values=None, external=False):
+        super().check_modification(
+            mode, registers, values=values, external=external)
+        if external and mode == 'write' and (values.keys() & {
+                    'company', 'direction', 'year', 'secret', 'sequence'}):
+            raise AccessError(gettext('mvp_documents.msg_register_sequence'))
 
     def take_number(self):
         "Take the next number: the sequence is locked until commit"
@@ -93,12 +104,17 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def find(cls, company, direction, date, secret=False):
         "Return the register for the date, creating the year's one if needed"
-        registers = cls.search([
-                ('company', '=', company),
-                ('direction', '=', direction),
-                ('year', '=', date.year),
-                ('secret', '=', secret),
-                ], order=[('id', 'ASC')], limit=1)
+        domain = [
+            ('company', '=', company),
+            ('direction', '=', direction),
+            ('year', '=', date.year),
+            ('secret', '=', secret),
+            ]
+        registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
+        if not registers:
+            # Two clerks may open the year at once: one waits for the other.
+            cls.lock()
+            registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
         if registers:
             return registers[0]
         key = 'secret' if secret else 'normal'

@@ -18,11 +18,6 @@ class User(metaclass=PoolMeta):
         help="The highest secrecy level of documents the person may see.")
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._preferences_fields += ['unit']
-
-    @classmethod
     def default_clearance(cls):
         return 'normal'
 
@@ -33,11 +28,60 @@ class User(metaclass=PoolMeta):
         return keys[:keys.index(self.clearance or 'normal') + 1]
 
     @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        "Agency administrators manage their own agency's staff, no more"
+        super().check_modification(
+            mode, users, values=values, external=external)
+        if external and mode != 'delete' and not is_province_admin():
+            writer = cls(Transaction().user)
+            for user in users:
+                if not writer.manages(user, values if mode == 'write' else {}):
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_user_reserved',
+                            user=user.rec_name))
+
+    def manages(self, user, values):
+        "Tell whether self, an agency administrator, may make the change"
+        keys = [k for k, _ in SECRECY]
+        mine = {c.id for c in self.companies}
+        if user != self and reserved_groups() & {g.id for g in user.groups}:
+            return False
+        if 'groups' in values:
+            return False
+        if not {c.id for c in user.companies} <= mine:
+            return False
+        for action, *ids in values.get('companies', []):
+            if action not in {'add', 'remove'} or (
+                    action == 'add' and not set(ids[0]) <= mine):
+                return False
+        if values.get('company') and values['company'] not in mine:
+            return False
+        # Nobody raises a clearance above their own, theirs included.
+        clearance = values.get('clearance', user.clearance) or 'normal'
+        return (keys.index(clearance) <= keys.index(self.clearance or 'normal')
+            and not (user == self and 'clearance' in values))
+
+    @classmethod
     def on_modification(cls, mode, users, field_names=None):
         super().on_modification(mode, users, field_names=field_names)
         if mode == 'write' and field_names and (
                 field_names & {'clearance', 'unit'}):
             Pool().get('ir.rule')._domain_get_cache.clear()
+
+
+def reserved_groups():
+    "The groups only a provincial administrator gives"
+    ModelData = Pool().get('ir.model.data')
+    return {
+        ModelData.get_id('res', 'group_admin'),
+        ModelData.get_id('mvp_documents', 'group_admin_province'),
+        ModelData.get_id('mvp_documents', 'group_oversight'),
+        }
+
+
+def is_province_admin():
+    User = Pool().get('res.user')
+    return bool(reserved_groups() & set(User.get_groups()))
 
 
 class UserRole(metaclass=PoolMeta):
@@ -46,20 +90,11 @@ class UserRole(metaclass=PoolMeta):
     @classmethod
     def check_modification(cls, mode, roles, values=None, external=False):
         "Agency administrators give only the roles of an agency's staff"
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         super().check_modification(
             mode, roles, values=values, external=external)
-        if not external:
+        if not external or is_province_admin():
             return
-        reserved = {
-            ModelData.get_id('res', 'group_admin'),
-            ModelData.get_id('mvp_documents', 'group_admin_province'),
-            ModelData.get_id('mvp_documents', 'group_oversight'),
-            }
-        if reserved & set(User.get_groups()):
-            return
+        reserved = reserved_groups()
         for role in roles:
             if reserved & {g.id for g in role.role.groups}:
                 raise AccessError(gettext(

@@ -44,7 +44,8 @@ class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
         'company.company', "Company", readonly=True, ondelete='RESTRICT',
         help="The agency as a Tryton company: what record rules isolate.")
     agency = fields.Function(
-        fields.Many2One('mvp.unit', "Agency"), 'get_agency')
+        fields.Many2One('mvp.unit', "Agency"), 'get_agency',
+        searcher='search_agency')
     members = fields.One2Many('res.user', 'unit', "Members", readonly=True)
 
     @classmethod
@@ -72,6 +73,23 @@ class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
         while unit and not unit.is_agency:
             unit = unit.parent
         return unit.id if unit else None
+
+    @classmethod
+    def search_agency(cls, name, clause):
+        "Units whose agency is in the clause: the agencies and the divisions"
+        _, operator, value = clause[:3]
+        if operator not in {'=', 'in'}:
+            raise NotImplementedError(operator)
+        agencies = [value] if operator == '=' else list(value or [])
+        ids, front = set(agencies), list(agencies)
+        while front:
+            front = [u.id for u in cls.search([
+                        ('parent', 'in', front),
+                        ('kind', '=', 'division'),
+                        ('active', 'in', [True, False]),
+                        ])]
+            ids.update(front)
+        return [('id', 'in', list(ids))]
 
     def get_rec_name(self, name):
         if self.code:
