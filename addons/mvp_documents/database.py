@@ -153,7 +153,6 @@ def set_default_language(name):
 def load_demo(name):
     "Load the demonstration data; return its (login, password, role)"
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
 
     from trytond.modules.mvp_documents import demo
 
