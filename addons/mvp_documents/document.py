@@ -293,6 +293,23 @@ class DocumentMixin(FileMixin):
                             document=record.rec_name))
 
     @classmethod
+    def staff(cls, companies, group):
+        "Return the people of each company in the group (by XML id)"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        companies = {c.id for c in companies}
+        result = {c: [] for c in companies}
+        for user in User.search([
+                    ('companies', 'in', list(companies)),
+                    ('groups', '=', ModelData.get_id('mvp_documents', group)),
+                    ]):
+            for company in user.companies:
+                if company.id in result:
+                    result[company.id].append(user)
+        return result
+
+    @classmethod
     def notify(cls, users, records, label, description=None):
         "Put a notification in the bell of each user, urgent ones marked"
         urgent = any(r.is_urgent for r in records)

@@ -240,16 +240,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _notify_clerks(cls, documents):
         "Tell the clerks of each agency that documents arrived"
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
         for document in documents:
-            clerks = User.search([
-                    ('companies', '=', document.company.id),
-                    ('groups', '=', clerk),
-                    ])
-            cls.notify(clerks, [document], gettext(
+            cls.notify(clerks[document.company.id], [document], gettext(
                     'mvp_documents.msg_incoming_arrived_urgent'
                     if document.is_urgent
                     else 'mvp_documents.msg_incoming_arrived',
@@ -262,10 +255,8 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         "Enter the documents in the agency's incoming register"
         pool = Pool()
         Register = pool.get('mvp.register')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         today = pool.get('ir.date').today()
-        leader = ModelData.get_id('mvp_documents', 'group_leader')
+        leaders = cls.staff({d.company for d in documents}, 'group_leader')
         # Number in the order of the list: urgent ones first.
         for document in sorted(documents, key=lambda d: (
                     URGENCY_RANK.get(d.urgency, len(URGENCY_RANK)),
@@ -279,11 +270,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             document.save()
             if document.is_urgent:
                 # Urgent documents go to the leaders at once (Art. 4.2).
-                leaders = User.search([
-                        ('companies', '=', document.company.id),
-                        ('groups', '=', leader),
-                        ])
-                cls.notify(leaders, [document], gettext(
+                cls.notify(leaders[document.company.id], [document], gettext(
                         'mvp_documents.msg_incoming_urgent',
                         urgency=document.urgency_string,
                         number=document.number), document.abstract)

@@ -329,16 +329,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _notify_clerks(cls, documents):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
         for document in documents:
-            clerks = User.search([
-                    ('companies', '=', document.company.id),
-                    ('groups', '=', clerk),
-                    ])
-            cls.notify(clerks, [document], gettext(
+            cls.notify(clerks[document.company.id], [document], gettext(
                     'mvp_documents.msg_outgoing_to_issue'), document.abstract)
 
 
