@@ -4,8 +4,9 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
+
+from .document import VISUAL
 
 ROLES = [
     ('main', "Main Handler"),
@@ -63,11 +64,7 @@ class Assignment(ModelSQL, ModelView):
 
     @classmethod
     def view_attributes(cls):
-        # Tree attributes holding PYSON must be encoded: sao decodes them.
-        return super().view_attributes() + [
-            ('/tree', 'visual', If(Eval('overdue', False), 'danger',
-                    If(Eval('urgency', 'normal') != 'normal', 'warning', ''))),
-            ]
+        return super().view_attributes() + [VISUAL]
 
     @classmethod
     def default_state(cls):

@@ -7,7 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.transaction import Transaction, without_check_access
 
@@ -28,6 +28,10 @@ SECRECY = [
     ('secret', "Secret"),
     ('top_secret', "Top Secret"),
     ]
+# Late rows red, urgent ones orange, in every list. A list's attributes
+# holding PYSON must be given by view_attributes: the client decodes them.
+VISUAL = ('/tree', 'visual', If(Eval('overdue', False), 'danger',
+        If(Eval('urgency', 'normal') != 'normal', 'warning', '')))
 LEGAL_STATUS = [
     ('valid', "Signed and valid"),
     ('invalid', "Signature not valid"),

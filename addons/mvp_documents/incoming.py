@@ -3,12 +3,12 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import worktime
-from .document import LEGAL_STATUS, URGENCY_RANK, DocumentMixin
+from .document import LEGAL_STATUS, URGENCY_RANK, VISUAL, DocumentMixin
 from .exceptions import AssignmentError, DocumentError
 
 STATES = [
@@ -138,11 +138,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def view_attributes(cls):
-        # Tree attributes holding PYSON must be encoded: sao decodes them.
-        return super().view_attributes() + [
-            ('/tree', 'visual', If(Eval('overdue', False), 'danger',
-                    If(Eval('urgency', 'normal') != 'normal', 'warning', ''))),
-            ]
+        return super().view_attributes() + [VISUAL]
 
     @classmethod
     def default_state(cls):

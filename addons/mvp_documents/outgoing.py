@@ -2,14 +2,13 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from trytond.model.exceptions import AccessError
-
 from . import numbering
-from .document import DocumentMixin
+from .document import VISUAL, DocumentMixin
 from .exceptions import DocumentError
 
 STATES = [
@@ -78,11 +77,7 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def view_attributes(cls):
-        # Tree attributes holding PYSON must be encoded: sao decodes them.
-        return super().view_attributes() + [
-            ('/tree', 'visual',
-                If(Eval('urgency', 'normal') != 'normal', 'warning', '')),
-            ]
+        return super().view_attributes() + [VISUAL]
 
     @classmethod
     def __setup__(cls):
