@@ -65,6 +65,7 @@ model                   button     province_admin agency_admin clerk leader head
 mvp.document.incoming   enter      -              -            x     -      -    -          -
 mvp.document.incoming   reject     -              -            x     -      -    -          -
 mvp.document.incoming   assign     -              -            -     x      x    -          -
+mvp.document.incoming   forward    -              -            x     x      x    x          -
 mvp.document.incoming   start      -              -            x     x      x    x          -
 mvp.document.incoming   return_    -              -            x     x      x    x          -
 mvp.document.incoming   complete   -              -            x     x      x    x          -
@@ -230,6 +231,7 @@ def prepare_button(model, button, person):
             state = {
                 'enter': 'received', 'reject': 'received',
                 'assign': 'registered', 'start': 'assigned',
+                'forward': 'in_progress',
                 'return_': 'in_progress', 'complete': 'in_progress',
                 'reopen': 'done'}[button]
             document, = Incoming.create([{

@@ -20,3 +20,7 @@ class ImmutableError(AccessError):
 
 class AssignmentError(ValidationError):
     pass
+
+
+class EncodingError(ValidationError):
+    pass

@@ -129,6 +129,11 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'done',
                     'depends': ['state'],
                     },
+                'forward': {
+                    'invisible': ~Eval('state').in_(
+                        ['assigned', 'in_progress']),
+                    'depends': ['state'],
+                    },
                 'reply': {
                     'invisible': ~Eval('state').in_(
                         ['assigned', 'in_progress']),
@@ -282,6 +287,12 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
+    @ModelView.button_action('mvp_documents.wizard_incoming_forward')
+    def forward(cls, documents):
+        "The main handler passes the document on to someone else"
+        pass
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('in_progress')
     def start(cls, documents):
@@ -325,18 +336,27 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         return {'res_id': [d.id for d in drafts]}
 
     @classmethod
-    def _check_handler(cls, documents):
-        "Only the main handler, or a leader, acts on an assigned document"
+    def _is_manager(cls):
+        "Tell whether the user leads the agency or heads a division"
         pool = Pool()
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
+        return not Transaction().user or bool(set(User.get_groups()) & {
+                ModelData.get_id('mvp_documents', 'group_leader'),
+                ModelData.get_id('mvp_documents', 'group_head'),
+                })
+
+    @classmethod
+    def _check_handler(cls, documents):
+        "Only the main handler, a leader or a head acts on an assigned one"
+        if cls._is_manager():
+            return
         user_id = Transaction().user
-        if not user_id:
-            return
-        leader = ModelData.get_id('mvp_documents', 'group_leader')
-        if leader in User.get_groups():
-            return
         for document in documents:
+            if document.state == 'registered':
+                raise AssignmentError(gettext(
+                        'mvp_documents.msg_assign_managers',
+                        document=document.rec_name))
             if document.handler and document.handler.id != user_id:
                 raise AssignmentError(gettext(
                         'mvp_documents.msg_not_handler',
@@ -352,7 +372,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         Channel = pool.get('ir.chat.channel')
         Follower = pool.get('ir.chat.follower')
         User = pool.get('res.user')
-        cls._check_handler([d for d in documents if d.state != 'registered'])
+        cls._check_handler(documents)
         user = User(Transaction().user) if Transaction().user else None
         now = dt.datetime.now()
         Assignment.close([a for d in documents for a in d.assignments
