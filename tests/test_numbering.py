@@ -108,10 +108,18 @@ def request(user, company, func, stats=None):
 
 
 def as_root(func):
-    with Transaction().start(DB_NAME, 0) as transaction:
-        result = func()
-        transaction.commit()
-    return result
+    "Run func() as the system, restarting it when it needs a table lock"
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as e:
+                transaction.rollback()
+                e.fix(extras)
+                continue
+            transaction.commit()
+        return result
 
 
 def user_id(login):
