@@ -16,6 +16,7 @@ dropped, translations kept. It also writes locale/core/COVERAGE.md, the count
 of translated strings per module.
 """
 import os
+import re
 from pathlib import Path
 
 import polib
@@ -26,6 +27,25 @@ MODULES = [
     'ir', 'res', 'country', 'currency', 'party', 'company', 'user_role']
 DIRECTORY = Path(__file__).resolve().parent / 'locale' / 'core'
 COVERAGE = DIRECTORY / 'COVERAGE.md'
+# What clerks, leaders, specialists and administrators meet: menus and
+# actions, user preferences and the user list, login and session messages,
+# chat, notifications, attachments and notes, the framework's error messages
+# (access, record rules, required and invalid values...), buttons and wizard
+# buttons, model names, agencies (companies), employees and parties.
+MAIN_PATHS = re.compile('|'.join([
+            r'model:ir\.ui\.menu,name:',
+            r'model:ir\.action,name:',
+            r'model:ir\.message,text:',
+            r'model:ir\.model\.button,',
+            r'model:res\.group,name:',
+            r'model:[a-z_.-]+,string:',
+            r'wizard_button:',
+            r'(field|help|selection|view):res\.(user|notification|group)[,:]',
+            r'(field|help|selection|view):ir\.(attachment|note|chat\.)',
+            r'(field|help|selection|view):ir\.(lang|model\.log|action)[,:]',
+            r'(field|help|selection|view):company\.',
+            r'(field|help|selection|view):party\.(party|address)[,:]',
+            ]))
 
 
 def path(module, lang=LANGUAGE):
@@ -35,6 +55,11 @@ def path(module, lang=LANGUAGE):
 def translated(entry):
     "Whether a catalogue entry counts as translated"
     return bool(entry.translated() and not entry.obsolete)
+
+
+def main_path(entry):
+    "Whether users meet the string of a catalogue entry on the main paths"
+    return bool(MAIN_PATHS.match(entry.msgctxt or ''))
 
 
 def load(lang=LANGUAGE):
@@ -118,9 +143,15 @@ def merge(template, catalogue, lang=LANGUAGE):
 
 
 def coverage(catalogues):
-    "{module: (total, translated)} of {module: polib.POFile}"
-    return {module: (len(po), sum(1 for e in po if translated(e)))
-        for module, po in catalogues.items()}
+    """{module: (total, translated, main paths total, main paths translated)}
+    of {module: polib.POFile}"""
+    result = {}
+    for module, po in catalogues.items():
+        main = [e for e in po if main_path(e)]
+        result[module] = (
+            len(po), sum(1 for e in po if translated(e)),
+            len(main), sum(1 for e in main if translated(e)))
+    return result
 
 
 def coverage_markdown(counts, lang=LANGUAGE):
@@ -129,18 +160,21 @@ def coverage_markdown(counts, lang=LANGUAGE):
         "",
         "Written by `mvp locale update`: the strings each Tryton module we",
         f"install registers, and how many of them `core/<module>/{lang}.po`",
-        "translates. The rest shows in English.",
+        "translates; the rest shows in English. \"Main paths\" are the strings",
+        "users meet in menus, preferences, chat, notifications, attachments,",
+        "notes and error messages (`MAIN_PATHS` in core_locale.py).",
         "",
-        "| module | strings | translated | untranslated |",
-        "|---|---:|---:|---:|",
+        "| module | strings | translated | untranslated "
+        "| main paths | translated | untranslated |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         ]
-    totals = [0, 0]
-    for module, (total, done) in counts.items():
-        lines.append(f"| {module} | {total} | {done} | {total - done} |")
-        totals[0] += total
-        totals[1] += done
-    lines.append(
-        f"| **all** | {totals[0]} | {totals[1]} | {totals[0] - totals[1]} |")
+
+    def row(name, total, done, main, main_done):
+        return (f"| {name} | {total} | {done} | {total - done} "
+            f"| {main} | {main_done} | {main - main_done} |")
+    for module, figures in counts.items():
+        lines.append(row(module, *figures))
+    lines.append(row('**all**', *map(sum, zip(*counts.values()))))
     return '\n'.join(lines) + '\n'
 
 
@@ -167,7 +201,9 @@ def register(subparsers):
     actions.required = True
     refresh = actions.add_parser(
         'update', help="refresh the catalogues from a database's strings",
-        description=__doc__.split('\n\n')[3])
+        description="Refresh the catalogues of locale/core/ from the source "
+        "strings of a database where the modules are activated (new strings "
+        "untranslated, vanished ones dropped) and write COVERAGE.md.")
     refresh.add_argument(
         '-c', '--config', default=os.environ.get('TRYTOND_CONFIG'),
         help="trytond configuration file (default: $TRYTOND_CONFIG)")
@@ -190,7 +226,8 @@ def run_update(args):
         # The "Set Translations" wizard wrote the source strings of views
         # and reports: leave the database as it was.
         transaction.rollback()
-    for module, (total, done) in counts.items():
-        print(f"{path(module)}: {done}/{total} translated")
+    for module, (total, done, main, main_done) in counts.items():
+        print(f"{path(module)}: {done}/{total} translated, "
+            f"main paths {main_done}/{main}")
     print(f"{COVERAGE} written")
     return 0

@@ -67,6 +67,7 @@ def run_init(args):
     # "language = vi"); the language record itself comes from mvp_documents.
     admin(name, ['ir', 'res', *MODULES], languages=[LANGUAGE],
         email=args.email if new else None)
+    load_core_translations(name)
     set_default_language(name)
     if args.demo:
         logins = load_demo(name)
@@ -134,6 +135,17 @@ def admin(name, update, languages=(), email=None):
     # An empty string stops trytond-admin from asking for it.
     options.email = email
     trytond_admin.run(options)
+
+
+def load_core_translations(name):
+    "Load the Vietnamese of Tryton's own modules, which ship none"
+    from trytond.transaction import Transaction
+
+    from trytond.modules.mvp_documents import core_locale
+
+    with Transaction().start(name, 0) as transaction:
+        core_locale.load(LANGUAGE)
+        transaction.commit()
 
 
 def set_default_language(name):
