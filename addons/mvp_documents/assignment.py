@@ -7,6 +7,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .document import VISUAL
+from .text import UnicodeMixin
 
 ROLES = [
     ('main', "Main Handler"),
@@ -21,7 +22,7 @@ STATES = [
     ]
 
 
-class Assignment(ModelSQL, ModelView):
+class Assignment(UnicodeMixin, ModelSQL, ModelView):
     "Assignment of an incoming document to a person"
     __name__ = 'mvp.assignment'
     __string__ = "Assignment"

@@ -12,6 +12,7 @@ from trytond.ir.resource import ResourceAccessMixin
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import ImmutableError
+from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
 URGENCY = [
     ('normal', "Normal"),
@@ -39,10 +40,12 @@ LEGAL_STATUS = [
     ]
 
 
-class DocumentType(DeactivableMixin, ModelSQL, ModelView):
+class DocumentType(
+        SortKeyMixin, SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
     "Document type with its Decree 30/2020 abbreviation"
     __name__ = 'mvp.document.type'
     __string__ = "Document Type"
+    _search_fields = ('name', 'code')
 
     name = fields.Char("Name", required=True)
     code = fields.Char(
@@ -61,15 +64,17 @@ class DocumentType(DeactivableMixin, ModelSQL, ModelView):
         return f'{self.name} ({self.code})' if self.code else self.name
 
 
-class FieldOfWork(DeactivableMixin, ModelSQL, ModelView):
+class FieldOfWork(
+        SortKeyMixin, SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
     "Field of work (lĩnh vực)"
     __name__ = 'mvp.document.field'
     __string__ = "Field of Work"
+    _search_fields = ('name',)
 
     name = fields.Char("Name", required=True)
 
 
-class File(ModelSQL, ModelView):
+class File(UnicodeMixin, ModelSQL, ModelView):
     "Document file, stored once however many documents hold it"
     __name__ = 'mvp.document.file'
     __string__ = "Document File"
@@ -142,7 +147,8 @@ class FileMixin:
         pass
 
 
-class Annex(FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
+class Annex(
+        UnicodeMixin, FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
     "Annex or attached file of a document"
     __name__ = 'mvp.document.annex'
     __string__ = "Annex"
@@ -177,10 +183,12 @@ class Annex(FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
                             document=annex.resource.rec_name))
 
 
-class RecipientGroup(DeactivableMixin, ModelSQL, ModelView):
+class RecipientGroup(
+        SortKeyMixin, SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
     "Recipient list, e.g. every commune of the province"
     __name__ = 'mvp.recipient.group'
     __string__ = "Recipient List"
+    _search_fields = ('name',)
 
     name = fields.Char("Name", required=True)
     units = fields.Many2Many(
@@ -198,7 +206,7 @@ class RecipientGroupUnit(ModelSQL):
         'mvp.unit', "Agency", required=True, ondelete='CASCADE')
 
 
-class DocumentMixin(FileMixin):
+class DocumentMixin(SearchTextMixin, FileMixin):
     "What incoming and outgoing documents share"
     __slots__ = ()
 
@@ -260,7 +268,9 @@ class DocumentMixin(FileMixin):
 
     @classmethod
     def read(cls, ids, fields_names):
-        watch = 'abstract' in fields_names and Transaction().check_access
+        # search_text holds the abstract too.
+        watch = bool({'abstract', 'search_text'} & set(fields_names)) and (
+            Transaction().check_access)
         extra = watch and 'secrecy' not in fields_names
         result = super().read(
             ids, fields_names + ['secrecy'] if extra else fields_names)

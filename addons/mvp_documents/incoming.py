@@ -27,6 +27,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'mvp.document.incoming'
     __string__ = "Incoming Document"
     _rec_name = 'abstract'
+    _search_fields = ('abstract', 'number_symbol', 'sender', 'signer')
 
     _readonly = {'readonly': Eval('state') != 'received'}
 
@@ -161,16 +162,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if self.number:
             return f'{self.number} - {self.abstract}'
         return self.abstract
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('abstract', operator, operand, *extra),
-            ('number_symbol', operator, operand, *extra),
-            ('sender', operator, operand, *extra),
-            ]
 
     def is_frozen(self):
         return self.state != 'received' or self.legal_status == 'valid'

@@ -27,6 +27,7 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'mvp.document.outgoing'
     __string__ = "Outgoing Document"
     _rec_name = 'abstract'
+    _search_fields = ('abstract', 'number_symbol')
 
     _readonly = {'readonly': ~Eval('state').in_(['draft', 'review'])}
 
@@ -148,15 +149,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if self.number_symbol:
             return f'{self.number_symbol} - {self.abstract}'
         return self.abstract
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('abstract', operator, operand, *extra),
-            ('number_symbol', operator, operand, *extra),
-            ]
 
     def is_frozen(self):
         return self.state in FROZEN

@@ -5,13 +5,15 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction, without_check_access
 
+from .text import SearchTextMixin
+
 DIRECTIONS = [
     ('incoming', "Incoming"),
     ('outgoing', "Outgoing"),
     ]
 
 
-class Register(DeactivableMixin, ModelSQL, ModelView):
+class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
     """Document register (sổ đăng ký văn bản) of an agency for a year
 
     Numbers come from a strict sequence: they are gap-free and never reused,
@@ -19,6 +21,7 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
     (Decree 30/2020, Art. 15 and 22)."""
     __name__ = 'mvp.register'
     __string__ = "Document Register"
+    _search_fields = ('name',)
 
     name = fields.Char("Name", required=True)
     company = fields.Many2One(

@@ -5,10 +5,15 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .document import SECRECY
+from .text import SearchTextMixin, SortKeyMixin
 
 
-class User(metaclass=PoolMeta):
+class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
     __name__ = 'res.user'
+    # Not the login nor the secrets: they are compared as typed.
+    _unicode_fields = ('name', 'signature')
+    _search_fields = ('name', 'login')
+    _sort_fields = ('name', 'login')
 
     unit = fields.Many2One(
         'mvp.unit', "Unit", ondelete='RESTRICT',
@@ -20,6 +25,13 @@ class User(metaclass=PoolMeta):
     @classmethod
     def default_clearance(cls):
         return 'normal'
+
+    @classmethod
+    def _sort_text(cls, name, login):
+        # Vietnamese lists of people go by the given name, the last word:
+        # "Trần Văn An" before "Lê Thị Bình".
+        words = (name or login or '').split()
+        return ' '.join(words[-1:] + words[:-1])
 
     @property
     def clearances(self):

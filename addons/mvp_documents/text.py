@@ -233,25 +233,29 @@ def search_text(values):
 
 def search_text_clause(operator, value):
     "The clause on search_text of an ilike clause: contains the folded value"
-    folded = vntext.fold(_core(value))
+    folded = vntext.fold(_core(value)[1])
     operator = 'not like' if operator.startswith('not') else 'like'
     return ('search_text', operator, f'%{folded}%' if folded else '%')
 
 
 def _core(value):
-    "value without its outer wildcards and spaces"
-    value = value.lstrip('% \t\n')
-    while value.endswith(('%', ' ', '\t', '\n')) and not value.endswith(
-            '\\%'):
-        value = value[:-1]
-    return value
+    """Return (start, core, end) of an ilike pattern: its core without its
+    outer wildcards and spaces, and whether it had them"""
+    core = value.lstrip('% \t\n')
+    start = '%' in value[:len(value) - len(core)]
+    end = False
+    while core.endswith(('%', ' ', '\t', '\n')) and not core.endswith('\\%'):
+        end = end or core.endswith('%')
+        core = core[:-1]
+    return start, core, end
 
 
 def loose_pattern(value):
     """The ilike pattern of value with every letter that may carry a mark in
     the stored text as a wildcard: "quyet dinh" -> "q_y_t%_i_h"."""
+    start, core, end = _core(value)
     chars, escape, space = [], False, False
-    for char in vntext.nfc(_core(value)):
+    for char in vntext.nfc(core):
         if escape:
             chars.append(char)
             escape = False
@@ -266,7 +270,7 @@ def loose_pattern(value):
         else:
             chars.append(char)
         space = char.isspace()
-    return '%' + ''.join(chars) + '%'
+    return '%' * start + ''.join(chars) + '%' * end
 
 
 def create_trigram_extension():

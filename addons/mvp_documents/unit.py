@@ -6,6 +6,7 @@ from trytond.pyson import Eval
 
 from . import identifier
 from .exceptions import IdentifierError
+from .text import SearchTextMixin, SortKeyMixin
 
 KINDS = [
     ('province', "Province"),
@@ -17,10 +18,12 @@ KINDS = [
     ]
 
 
-class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
+class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
+        tree(separator=' / '), ModelSQL, ModelView):
     "Organisation unit: the province, its agencies and their divisions"
     __name__ = 'mvp.unit'
     __string__ = "Unit"
+    _search_fields = ('name', 'code', 'identifier')
 
     name = fields.Char("Name", required=True)
     code = fields.Char(
@@ -95,16 +98,6 @@ class Unit(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
         if self.code:
             return f'{self.name} ({self.code})'
         return self.name
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ('identifier', operator, operand, *extra),
-            ]
 
     @classmethod
     def validate_fields(cls, units, field_names):
