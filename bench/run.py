@@ -1,0 +1,46 @@
+"""Run every benchmark of bench/ in turn, each writing its bench/results/ file.
+
+    python bench/run.py [NAME...]
+
+NAME is a script of bench/ without .py (all of them by default). The
+benchmarks run one after the other: on two cores, any two at once would
+measure each other.
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def benchmarks():
+    return sorted(p.stem for p in HERE.glob('*.py') if p.stem != 'run')
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    names = argv or benchmarks()
+    unknown = set(names) - set(benchmarks())
+    if unknown:
+        print("unknown benchmark: %s (there are: %s)" % (
+                ', '.join(sorted(unknown)), ', '.join(benchmarks())),
+            file=sys.stderr)
+        return 2
+    failed = []
+    for name in names:
+        print(f"== bench/{name}.py", flush=True)
+        start = time.monotonic()
+        status = subprocess.call(
+            [sys.executable, str(HERE / f'{name}.py')], cwd=HERE.parent)
+        print(f"== bench/{name}.py: exit {status} in "
+            f"{time.monotonic() - start:.0f} s", flush=True)
+        if status:
+            failed.append(name)
+    if failed:
+        print("failed: " + ', '.join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
