@@ -159,10 +159,18 @@ def nfc(value):
     return unicodedata.normalize('NFC', value or '')
 
 
-def _png(image):
+@functools.lru_cache(maxsize=16)
+def _png_bytes(data):
     from PIL import Image
-    if isinstance(image, (bytes, bytearray)):
-        image = Image.open(io.BytesIO(image))
+    return Image.open(io.BytesIO(data)).convert('RGBA')
+
+
+def _png(image):
+    """RGBA image of `image`: PIL image, PNG bytes or path. Bytes, as the
+    server passes stored images, are decoded once."""
+    from PIL import Image
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        return _png_bytes(bytes(image))
     elif isinstance(image, (str, os.PathLike)):
         image = Image.open(image)
     return image.convert('RGBA')
@@ -266,22 +274,46 @@ class Organisation:
     """The agency's seal, red and actual size.
 
     With `over` naming the personal signature field, the seal is centred
-    vertically on it with its right edge a third of the way into it;
-    otherwise `box` places it.
+    vertically on it with its right edge a third of the way into it (where
+    the personal signature would be when the document has none); otherwise
+    `box` places it.
+
+    `number`: the document's number and symbol, set under the seal with
+    the signing time. The number is given at issue, after the competent
+    person has signed: as the clerk writes it on paper before stamping,
+    the organisation signature carries it, covered by that signature.
     """
     image: object
     over: str = None
     box: tuple = None
     page: int = -1
     diameter: float = round(36 * MM)
+    number: str = None
+    font_size: int = 10
+
+    @property
+    def _leading(self):
+        return round(self.font_size * 1.25)
+
+    @property
+    def _text_height(self):
+        return 2 * self._leading + 4 if self.number else 0
 
     def place(self, reader):
+        d = self.diameter
         if self.over:
-            index, (x1, y1, x2, y2) = field_rect(reader, self.over)
+            try:
+                index, (x1, y1, x2, y2) = field_rect(reader, self.over)
+            except KeyError:
+                index, (x1, y1, x2, y2) = Personal(None).place(reader)
             right = x1 + (x2 - x1) / 3
             middle = (y1 + y2) / 2
-            d = self.diameter
-            return index, (right - d, middle - d / 2, right, middle + d / 2)
+            width = d
+            if self.number:
+                width = max(d, 4 + max(text_width(line, self.font_size)
+                        for line in (self.number, '0000-00-00T00:00:00+07:00')))
+            return index, (right - width, middle - d / 2 - self._text_height,
+                right, middle + d / 2)
         index = _page(reader, self.page)
         if self.box is None:
             raise ValueError('an organisation signature needs a box or the '
@@ -289,13 +321,28 @@ class Organisation:
         return index, self.box
 
     def style(self):
-        return stamp.StaticStampStyle(border_width=0,
+        if not self.number:
+            return stamp.StaticStampStyle(border_width=0,
+                background=images.PdfImage(_png(self.image)),
+                background_opacity=1.0,
+                background_layout=_fit(layout.Margins.uniform(0.5)))
+        # the seal keeps its right edge; the text goes under it
+        return stamp.TextStampStyle(border_width=0,
             background=images.PdfImage(_png(self.image)),
             background_opacity=1.0,
-            background_layout=_fit(layout.Margins.uniform(0.5)))
+            background_layout=_fit(layout.Margins(
+                    bottom=self._text_height),
+                x=layout.AxisAlignment.ALIGN_MAX,
+                y=layout.AxisAlignment.ALIGN_MAX),
+            stamp_text='%(number)s\n%(ts)s',
+            timestamp_format=ISO_FORMAT,
+            text_box_style=_text_style(self.font_size, self._leading),
+            inner_content_layout=_fit(x=layout.AxisAlignment.ALIGN_MAX,
+                y=layout.AxisAlignment.ALIGN_MIN,
+                scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {}
+        return {'number': nfc(self.number)} if self.number else {}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -68,7 +68,12 @@ class SigningError(Error):
 
 
 class Unreadable(Error):
-    "the input is not a PDF we can read: damaged, encrypted or too large"
+    """the input is not a PDF we can read; `reason` says why, as a code:
+    'too_large', 'not_pdf', 'encrypted' or 'damaged'"""
+
+    def __init__(self, message, reason='damaged'):
+        super().__init__(message)
+        self.reason = reason
 
 
 def _run(coro):
@@ -98,9 +103,10 @@ def _iso(moment):
 def _check_size(size, max_size):
     if size > max_size:
         raise Unreadable('file too large: %.1f MB, the limit is %.0f MB'
-            % (size / 2 ** 20, max_size / 2 ** 20))
+            % (size / 2 ** 20, max_size / 2 ** 20), 'too_large')
     if size < 8:
-        raise Unreadable('not a PDF: the file is empty or truncated')
+        raise Unreadable('not a PDF: the file is empty or truncated',
+            'not_pdf')
 
 
 def _stream(pdf, max_size):
@@ -128,7 +134,7 @@ def _reader(stream, make=PdfFileReader):
     head = stream.read(1024)
     stream.seek(0)
     if b'%PDF-' not in head:
-        raise Unreadable('not a PDF: no PDF header')
+        raise Unreadable('not a PDF: no PDF header', 'not_pdf')
     try:
         made = make(stream, strict=False)
         reader = getattr(made, 'prev', made)
@@ -139,7 +145,8 @@ def _reader(stream, make=PdfFileReader):
             except Exception:
                 ok = False
             if not ok:
-                raise Unreadable('the PDF is encrypted with a password')
+                raise Unreadable('the PDF is encrypted with a password',
+                    'encrypted')
         reader.root['/Pages']['/Count']
     except Unreadable:
         raise
@@ -213,8 +220,10 @@ def _backend(timeout):
 
 
 def _validation_context(trust, fetch=True, timeout=5,
-        revocation='soft-fail', moment=None):
+        revocation='soft-fail', moment=None, others=()):
     kwargs = _past(moment)
+    if others:
+        kwargs['other_certs'] = list(others)
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
     # empty revocation data rather than None: offline 'hard-fail' then
@@ -762,11 +771,12 @@ def _broken(sig, error):
         'error': str(error) or type(error).__name__}
 
 
-def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
-        revocation='soft-fail'):
+def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
+        max_size=MAX_SIZE, revocation='soft-fail'):
     """Check every signature of `pdf` (bytes, path or binary file).
 
-    `trust`: trust roots, as for `load_certs`. With `fetch`, revocation is
+    `trust`: trust roots, as for `load_certs`; `others`: intermediate
+    certificates to build chains with, for signers that do not embed them. With `fetch`, revocation is
     checked online (CRL, OCSP) when the responders answer, falling back to
     the validation data embedded in the file (DSS). `revocation` is
     pyHanko's mode: 'soft-fail' accepts a certificate whose status cannot
@@ -798,8 +808,9 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
             # a damaged DSS only loses the embedded validation data
             dss = None
         roots = list(load_certs(trust))
+        others = list(load_certs(others))
         results = _run(_verify(sigs, timestamps, dss, roots, fetch,
-                timeout, revocation))
+                timeout, revocation, others))
     finally:
         if owned:
             stream.close()
@@ -808,8 +819,9 @@ def verify(pdf, trust=(), *, fetch=True, timeout=5, max_size=MAX_SIZE,
         'javascript': javascript}
 
 
-async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation):
-    vc = _dss_context(dss, roots, fetch, timeout, revocation)
+async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
+        others=()):
+    vc = _dss_context(dss, roots, fetch, timeout, revocation, others=others)
     now = dt.datetime.now(dt.timezone.utc)
     results = []
     try:
@@ -820,7 +832,7 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation):
                 proven = _proven_time(current, now)
                 if proven is not None:
                     past = await _validate_at(sig, proven, vc, dss, roots,
-                        fetch, timeout, revocation)
+                        fetch, timeout, revocation, others)
                     if past.trusted:
                         status = past
                     else:
@@ -836,9 +848,10 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation):
 
 
 async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
-        revocation):
+        revocation, others=()):
     "validate the signer's chain as of `moment`, the timestamp's as of now"
-    past = _dss_context(dss, roots, fetch, timeout, revocation, moment)
+    past = _dss_context(dss, roots, fetch, timeout, revocation, moment,
+        others)
     try:
         return await async_validate_pdf_signature(sig, past,
             ts_validation_context=vc, key_usage_settings=KEY_USAGE)
@@ -846,14 +859,19 @@ async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
         await past.aclose()
 
 
-def _dss_context(dss, roots, fetch, timeout, revocation, moment=None):
+def _dss_context(dss, roots, fetch, timeout, revocation, moment=None,
+        others=()):
     if dss is None:
-        return _validation_context(roots, fetch, timeout, revocation, moment)
+        return _validation_context(roots, fetch, timeout, revocation, moment,
+            others)
     kwargs = {'trust_roots': roots, 'allow_fetching': fetch,
         'revocation_mode': revocation, **_past(moment)}
+    if others:
+        kwargs['other_certs'] = list(others)
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
     try:
         return dss.as_validation_context(kwargs)
     except Exception:
-        return _validation_context(roots, fetch, timeout, revocation, moment)
+        return _validation_context(roots, fetch, timeout, revocation, moment,
+            others)

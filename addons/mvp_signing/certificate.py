@@ -1,0 +1,455 @@
+"""The certificate register (Art. 10.3-10.4) and the trust roots.
+
+Certificates are registered per agency: personal ones held by a person,
+organisation ones used by the agency's clerks. The register says where the
+key lives; the passphrase or PIN that opens it is never stored, it is asked
+for each time someone signs.
+"""
+import datetime as dt
+import hashlib
+from contextlib import contextmanager
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from . import keys, pades
+from .exceptions import CertificateError, SigningError
+
+KINDS = [
+    ('personal', "Personal"),
+    ('organisation', "Organisation"),
+    ]
+STATUSES = [
+    ('active', "Active"),
+    ('suspended', "Suspended"),
+    ('revoked', "Revoked"),
+    ('expired', "Expired"),
+    ]
+KEY_STORAGES = [
+    ('pkcs12', "PKCS#12 File"),
+    ('pkcs11', "PKCS#11 Token or HSM"),
+    ('external', "External Signer"),
+    ]
+
+
+def _naive_utc(moment):
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def parse(data):
+    """The values a certificate record keeps of a certificate, DER or PEM;
+    CertificateError if it is not one"""
+    try:
+        cert, = pades.load_certs([bytes(data)])
+        tbs = cert['tbs_certificate']
+        values = {
+            'name': (cert.subject.native.get('common_name')
+                or cert.subject.human_friendly),
+            'subject': cert.subject.human_friendly,
+            'issuer': cert.issuer.human_friendly,
+            'serial': format(cert.serial_number, 'x'),
+            'valid_from': _naive_utc(tbs['validity']['not_before'].native),
+            'valid_to': _naive_utc(tbs['validity']['not_after'].native),
+            'ca': bool(cert.ca),
+            }
+    except (pades.Error, ValueError, TypeError):
+        raise CertificateError(gettext('mvp_signing.msg_certificate_invalid'))
+    der = cert.dump()
+    values['certificate'] = der
+    values['fingerprint'] = hashlib.sha256(der).hexdigest()
+    return values
+
+
+class CertificateMixin:
+    "Certificate data read from the certificate itself"
+    __slots__ = ()
+    certificate = fields.Binary(
+        "Certificate", required=True, filename='certificate_name',
+        help="The certificate file, DER or PEM.")
+    certificate_name = fields.Function(
+        fields.Char("Certificate File Name"), 'get_certificate_name')
+    name = fields.Char("Name", readonly=True)
+    subject = fields.Char("Subject", readonly=True)
+    issuer = fields.Char("Issuer", readonly=True)
+    serial = fields.Char("Serial Number", readonly=True)
+    fingerprint = fields.Char("SHA-256 Fingerprint", readonly=True)
+    valid_from = fields.DateTime("Valid From", readonly=True)
+    valid_to = fields.DateTime("Valid To", readonly=True)
+
+    def get_certificate_name(self, name):
+        return f'{self.serial or "certificate"}.cer'
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('certificate'):
+            parsed = parse(values['certificate'])
+            cls._check_parsed(parsed)
+            parsed.pop('ca')
+            values.update(parsed)
+        return values
+
+    @classmethod
+    def _check_parsed(cls, parsed):
+        pass
+
+
+class Trust(DeactivableMixin, CertificateMixin, ModelSQL, ModelView):
+    "Trusted certification authority"
+    __name__ = 'mvp.signing.trust'
+    __string__ = "Trusted Authority"
+
+    kind = fields.Selection([
+            ('root', "Root"),
+            ('intermediate', "Intermediate"),
+            ], "Kind", required=True, sort=False,
+        help="Signatures are trusted when their chain leads to a root; "
+        "intermediates help build chains that signers do not embed.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('fingerprint_unique', Unique(t, t.fingerprint),
+                'mvp_signing.msg_trust_unique'),
+            ]
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def default_kind(cls):
+        return 'root'
+
+    @classmethod
+    def _check_parsed(cls, parsed):
+        if not parsed['ca']:
+            raise CertificateError(gettext('mvp_signing.msg_trust_not_ca',
+                    name=parsed['name']))
+
+    @classmethod
+    def anchors(cls):
+        "(roots, intermediates) as DER, for verification"
+        with without_check_access():
+            records = cls.search([])
+        roots = [bytes(r.certificate) for r in records if r.kind == 'root']
+        others = [bytes(r.certificate) for r in records if r.kind != 'root']
+        return roots, others
+
+
+class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
+    "Digital signature certificate of a person or an agency"
+    __name__ = 'mvp.signing.certificate'
+    __string__ = "Certificate"
+
+    kind = fields.Selection(
+        KINDS, "Kind", required=True, sort=False,
+        states={'readonly': Eval('id', -1) >= 0})
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('id', -1) >= 0})
+    user = fields.Many2One(
+        'res.user', "Holder", ondelete='RESTRICT',
+        domain=[('companies', '=', Eval('company', -1))],
+        states={
+            'required': Eval('kind') == 'personal',
+            'invisible': Eval('kind') != 'personal',
+            'readonly': Eval('id', -1) >= 0,
+            },
+        help="The person the certificate was issued to.")
+    status = fields.Selection(
+        STATUSES, "Status", required=True, readonly=True, sort=False)
+    revocation_requested = fields.Boolean(
+        "Revocation Requested", readonly=True,
+        help="The holder has left the agency or the post: the certificate "
+        "can no longer sign and must be revoked by its authority.")
+    revocation_requested_date = fields.DateTime(
+        "Revocation Requested On", readonly=True,
+        states={'invisible': ~Eval('revocation_requested')})
+    key_storage = fields.Selection(
+        KEY_STORAGES, "Key Storage", required=True, sort=False)
+    pkcs12_path = fields.Char(
+        "Key File",
+        states={
+            'required': Eval('key_storage') == 'pkcs12',
+            'invisible': Eval('key_storage') != 'pkcs12',
+            },
+        help="Path of the PKCS#12 file on the server. Its passphrase is "
+        "asked for at each signing and never stored.")
+    pkcs11_library = fields.Char(
+        "PKCS#11 Library",
+        states={
+            'required': Eval('key_storage') == 'pkcs11',
+            'invisible': Eval('key_storage') != 'pkcs11',
+            },
+        help="e.g. /usr/lib/softhsm/libsofthsm2.so")
+    pkcs11_token = fields.Char(
+        "Token Label",
+        states={'invisible': Eval('key_storage') != 'pkcs11'})
+    pkcs11_key = fields.Char(
+        "Key Label",
+        states={
+            'required': Eval('key_storage') == 'pkcs11',
+            'invisible': Eval('key_storage') != 'pkcs11',
+            },
+        help="The PIN is asked for at each signing and never stored.")
+    image = fields.Binary(
+        "Appearance Image",
+        help="Transparent PNG: the handwritten signature (blue) of a "
+        "person, the seal (red, actual size) of an agency.")
+    can_sign = fields.Function(
+        fields.Boolean("Can Sign"), 'get_can_sign')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('fingerprint_unique', Unique(t, t.fingerprint),
+                'mvp_signing.msg_certificate_unique'),
+            ]
+        cls._order = [('valid_to', 'DESC'), ('id', 'DESC')]
+        cls._transition_state = 'status'
+        cls._transitions |= {
+            ('active', 'suspended'),
+            ('suspended', 'active'),
+            ('active', 'revoked'),
+            ('suspended', 'revoked'),
+            ('active', 'expired'),
+            ('suspended', 'expired'),
+            }
+        cls._buttons.update({
+                'suspend': {
+                    'invisible': Eval('status') != 'active',
+                    'depends': ['status'],
+                    },
+                'activate': {
+                    'invisible': ((Eval('status') != 'suspended')
+                        | Eval('revocation_requested', False)),
+                    'depends': ['status', 'revocation_requested'],
+                    },
+                'revoke': {
+                    'invisible': ~Eval('status').in_(['active', 'suspended']),
+                    'depends': ['status'],
+                    },
+                })
+
+    @classmethod
+    def default_status(cls):
+        return 'active'
+
+    @classmethod
+    def default_kind(cls):
+        return 'personal'
+
+    @classmethod
+    def default_key_storage(cls):
+        return 'pkcs12'
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_revocation_requested(cls):
+        return False
+
+    def get_rec_name(self, name):
+        return f'{self.name} ({self.serial})'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('name', operator, operand, *extra),
+            ('serial', operator, operand, *extra),
+            ]
+
+    def get_can_sign(self, name):
+        return self.usable_error() is None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and values.get('valid_to')
+                and values['valid_to'] < dt.datetime.utcnow()):
+            values['status'] = 'expired'
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, certificates, values=None,
+            external=False):
+        super().check_modification(
+            mode, certificates, values=values, external=external)
+        # A certificate is the one it was registered as; a new one is a new
+        # record, so that signatures keep pointing at what signed them.
+        if mode == 'write' and 'certificate' in values:
+            raise CertificateError(gettext(
+                    'mvp_signing.msg_certificate_replace'))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('suspended')
+    def suspend(cls, certificates):
+        keys.forget()
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('active')
+    def activate(cls, certificates):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('revoked')
+    def revoke(cls, certificates):
+        keys.forget()
+
+    @classmethod
+    def update_expired(cls):
+        "Mark the certificates past their validity (scheduled)"
+        now = dt.datetime.utcnow()
+        expired = cls.search([
+                ('status', 'in', ['active', 'suspended']),
+                ('valid_to', '<', now),
+                ])
+        cls.expire(expired)
+
+    @classmethod
+    @Workflow.transition('expired')
+    def expire(cls, certificates):
+        pass
+
+    @classmethod
+    def flag_departures(cls, users):
+        """Flag for revocation the personal certificates of people who left
+        the agency of the certificate or were deactivated (Art. 10.4)"""
+        now = dt.datetime.now()
+        to_flag = []
+        for user in users:
+            companies = {c.id for c in user.companies} if user.active else set()
+            for certificate in cls.search([
+                        ('user', '=', user.id),
+                        ('kind', '=', 'personal'),
+                        ('status', 'in', ['active', 'suspended']),
+                        ('revocation_requested', '=', False),
+                        ]):
+                if certificate.company.id not in companies:
+                    to_flag.append(certificate)
+        if to_flag:
+            cls.write(to_flag, {
+                    'revocation_requested': True,
+                    'revocation_requested_date': now,
+                    })
+            keys.forget()
+        return to_flag
+
+    def usable_error(self, user=None):
+        """Why the certificate cannot sign now for user (the current user
+        by default), as a translated message; None if it can"""
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        if user is None:
+            user = User(Transaction().user)
+        if self.revocation_requested:
+            return gettext('mvp_signing.msg_certificate_revocation_requested',
+                certificate=self.rec_name)
+        if self.status != 'active':
+            return gettext('mvp_signing.msg_certificate_status',
+                certificate=self.rec_name,
+                status=dict(self.fields_get(['status'])['status'][
+                        'selection'])[self.status])
+        now = dt.datetime.utcnow()
+        if not (self.valid_from <= now <= self.valid_to):
+            return gettext('mvp_signing.msg_certificate_validity',
+                certificate=self.rec_name)
+        in_agency = user.active and self.company in user.companies
+        if self.kind == 'personal':
+            if self.user != user or not in_agency:
+                return gettext('mvp_signing.msg_certificate_holder',
+                    certificate=self.rec_name, user=user.rec_name)
+        else:
+            clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+            if not in_agency or clerk not in {g.id for g in user.groups}:
+                return gettext('mvp_signing.msg_certificate_clerk',
+                    certificate=self.rec_name, user=user.rec_name)
+
+    def check_usable(self, user=None):
+        error = self.usable_error(user)
+        if error:
+            raise SigningError(error)
+
+    @contextmanager
+    def signer(self, secret):
+        """The pyHanko signer of the key, opened with secret (passphrase or
+        PIN); SigningError if it cannot be used or is not this certificate's
+        """
+        try:
+            if self.key_storage == 'pkcs12':
+                yield self._checked(keys.load_pkcs12(
+                        self.pkcs12_path, secret or ''))
+            elif self.key_storage == 'pkcs11':
+                with keys.open_pkcs11(self.pkcs11_library,
+                        token=self.pkcs11_token or None, pin=secret or '',
+                        key=self.pkcs11_key) as signer:
+                    yield self._checked(signer)
+            else:
+                raise SigningError(gettext(
+                        'mvp_signing.msg_certificate_external',
+                        certificate=self.rec_name))
+        except keys.KeyUnavailable as e:
+            raise SigningError(gettext(
+                    'mvp_signing.msg_key_unavailable',
+                    certificate=self.rec_name), str(e)) from e
+
+    def _checked(self, signer):
+        # The key file could hold another certificate than the one
+        # registered: it must not sign in the register's name.
+        if signer.signing_cert.dump() != bytes(self.certificate):
+            raise SigningError(gettext('mvp_signing.msg_key_mismatch',
+                    certificate=self.rec_name))
+        return signer
+
+    @classmethod
+    def candidates(cls, kind, company, user=None):
+        "Certificates user may sign with for company, usable first"
+        domain = [
+            ('kind', '=', kind),
+            ('company', '=', company),
+            ('status', '=', 'active'),
+            ]
+        if kind == 'personal':
+            domain.append(('user', '=', user))
+        with without_check_access():
+            certificates = cls.search(domain)
+        return sorted(certificates, key=lambda c: c.usable_error(
+                    user and Pool().get('res.user')(user)) is not None)
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    @classmethod
+    def on_modification(cls, mode, users, field_names=None):
+        super().on_modification(mode, users, field_names=field_names)
+        if mode == 'write' and field_names & {'active', 'companies'}:
+            Certificate = Pool().get('mvp.signing.certificate')
+            with without_check_access():
+                Certificate.flag_departures(
+                    cls.browse([u.id for u in users]))
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('mvp.signing.certificate|update_expired',
+                "Mark Expired Certificates"))

@@ -1,0 +1,547 @@
+"""Signing and verification in the document flow.
+
+- The leader signs at approval: where the designated signer holds a
+  personal certificate, approving is signing ("Sign and Approve"); the
+  signed file replaces the draft.
+- The clerk stamps at issue: where the agency holds an organisation
+  certificate, issuing is stamping ("Issue and Stamp"): the register gives
+  the number, then the organisation signature carries the seal, the number
+  and the signing time (see appearance.Organisation), and annexes get the
+  organisation signature at the top right of their first page.
+- Every file a document receives is verified, each file once however many
+  documents hold it (a distribution shares one file); the results are
+  stored per signature and give incoming documents their legal status.
+
+Nothing is written before the key has opened: a wrong passphrase or a
+certificate that can no longer sign leaves no trace but the audit.
+"""
+import json
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from . import appearance, pades
+from .certificate import KEY_STORAGES, KINDS
+from .exceptions import SigningError
+from .signature import (
+    audit, audit_failure, check_upload, digest, explain, known, looks_pdf,
+    verify)
+
+PERSONAL_FIELD = 'personal'
+ORGANISATION_FIELD = 'organisation'
+
+
+class FileSignatureMixin:
+    "Verify every file set, before it is stored"
+    __slots__ = ()
+
+    @classmethod
+    def set_file_data(cls, records, name, value):
+        reports = {}
+        if value:
+            reports = check_upload(value, records[0].file_name)
+        with known(reports):
+            super().set_file_data(records, name, value)
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Signature = Pool().get('mvp.signature')
+        if mode == 'create' or (mode == 'write' and 'file' in field_names):
+            cls._signatures_updated(records, Signature.update(records))
+        elif mode == 'delete':
+            with without_check_access():
+                Signature.delete(Signature.search([
+                            ('resource', 'in', [str(r) for r in records]),
+                            ]))
+
+    @classmethod
+    def _signatures_updated(cls, records, statuses):
+        pass
+
+
+class Annex(FileSignatureMixin, metaclass=PoolMeta):
+    __name__ = 'mvp.document.annex'
+
+    @classmethod
+    def _signatures_updated(cls, annexes, statuses):
+        Incoming = Pool().get('mvp.document.incoming')
+        incomings = {a.resource for a in annexes
+            if isinstance(a.resource, Incoming)}
+        if incomings:
+            Incoming.update_legal_status(list(incomings))
+
+
+class Incoming(FileSignatureMixin, metaclass=PoolMeta):
+    __name__ = 'mvp.document.incoming'
+
+    signatures = fields.One2Many(
+        'mvp.signature', 'resource', "Signatures", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'verify': {
+                    'invisible': ~Eval('file'),
+                    'depends': ['file'],
+                    },
+                })
+
+    @classmethod
+    def _signatures_updated(cls, documents, statuses):
+        cls.update_legal_status(documents)
+
+    @classmethod
+    def update_legal_status(cls, documents):
+        """Legal status from the stored results: the main file's signatures
+        decide; an annex with a broken signature makes it not valid."""
+        Signature = Pool().get('mvp.signature')
+        with without_check_access():
+            documents = cls.browse(documents)
+            signatures = Signature.search([
+                    ('resource', 'in', [str(d) for d in documents]
+                        + [str(a) for d in documents for a in d.annexes]),
+                    ])
+            by_resource = {}
+            for signature in signatures:
+                by_resource.setdefault(str(signature.resource), []).append(
+                    signature)
+            to_write = []
+            for document in documents:
+                status = Signature.status_of(
+                    by_resource.get(str(document), []))
+                if status == 'valid' and any(
+                        Signature.status_of(by_resource.get(str(a), []))
+                        == 'invalid' for a in document.annexes):
+                    status = 'invalid'
+                if document.legal_status != status:
+                    to_write.extend([[document], {'legal_status': status}])
+            if to_write:
+                cls.write(*to_write)
+
+    @classmethod
+    @ModelView.button
+    def verify(cls, documents):
+        "Verify the signatures again, e.g. after the trust roots changed"
+        pool = Pool()
+        Signature = pool.get('mvp.signature')
+        Annex = pool.get('mvp.document.annex')
+        with without_check_access():
+            Signature.update(documents)
+            Signature.update(Annex.browse(
+                    [a for d in documents for a in d.annexes]))
+            cls.update_legal_status(documents)
+
+
+class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
+    __name__ = 'mvp.document.outgoing'
+
+    signatures = fields.One2Many(
+        'mvp.signature', 'resource', "Signatures", readonly=True)
+    personal_signing = fields.Function(
+        fields.Boolean(
+            "Signer Signs Digitally",
+            help="The signer holds a personal certificate: approving is "
+            "signing."),
+        'get_signing')
+    stamping = fields.Function(
+        fields.Boolean(
+            "Agency Stamps Digitally",
+            help="The agency holds an organisation certificate: issuing is "
+            "stamping."),
+        'get_signing')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Where a certificate exists, the plain buttons give way to the
+        # signing wizards; the server refuses them too (button states).
+        for name, field in [
+                ('approve', 'personal_signing'), ('issue', 'stamping')]:
+            button = cls._buttons[name] = cls._buttons[name].copy()
+            button['invisible'] = button['invisible'] | Eval(field, False)
+            button['depends'] = button['depends'] + [field]
+        cls._buttons.update({
+                'sign': {
+                    'invisible': ((Eval('state') != 'approval')
+                        | ~Eval('personal_signing', False)),
+                    'depends': ['state', 'personal_signing'],
+                    },
+                'issue_sign': {
+                    'invisible': ((Eval('state') != 'approved')
+                        | ~Eval('stamping', False)),
+                    'depends': ['state', 'stamping'],
+                    },
+                })
+
+    @classmethod
+    def get_signing(cls, documents, names):
+        Certificate = Pool().get('mvp.signing.certificate')
+        with without_check_access():
+            certificates = Certificate.search([
+                    ('company', 'in', list({d.company.id for d in documents})),
+                    ('status', 'in', ['active', 'suspended']),
+                    ])
+        personal = {(c.company.id, c.user.id) for c in certificates
+            if c.kind == 'personal'}
+        organisation = {c.company.id for c in certificates
+            if c.kind == 'organisation'}
+        result = {n: {} for n in names}
+        for document in documents:
+            if 'personal_signing' in names:
+                result['personal_signing'][document.id] = bool(
+                    document.signer and (document.company.id,
+                        document.signer.id) in personal)
+            if 'stamping' in names:
+                result['stamping'][document.id] = (
+                    document.company.id in organisation)
+        return result
+
+    @classmethod
+    @ModelView.button_action('mvp_signing.wizard_outgoing_sign')
+    def sign(cls, documents):
+        pass
+
+    @classmethod
+    @ModelView.button_action('mvp_signing.wizard_outgoing_issue')
+    def issue_sign(cls, documents):
+        pass
+
+    @classmethod
+    def _approve_signed(cls, documents):
+        # the transition itself, past the button states that refuse it
+        # unsigned
+        super().approve(documents)
+
+    @classmethod
+    def _issue_signed(cls, documents):
+        super().issue(documents)
+
+    def _agency_name(self):
+        Unit = Pool().get('mvp.unit')
+        agency = Unit.agency_of_company(self.company)
+        return agency.name if agency else self.company.rec_name
+
+    @classmethod
+    def _check_signing(cls, documents, certificate, kind):
+        "Raise SigningError unless the current user may sign them so"
+        user_id = Transaction().user
+        for document in documents:
+            state = 'approval' if kind == 'personal' else 'approved'
+            if document.state != state:
+                raise SigningError(gettext(
+                        'mvp_signing.msg_sign_state',
+                        document=document.rec_name))
+            if kind == 'personal' and (
+                    not document.signer or document.signer.id != user_id):
+                raise SigningError(gettext(
+                        'mvp_documents.msg_not_signer',
+                        user=document.signer.rec_name
+                        if document.signer else '',
+                        document=document.rec_name))
+            if certificate.kind != kind \
+                    or certificate.company != document.company:
+                raise SigningError(gettext(
+                        'mvp_signing.msg_certificate_document',
+                        certificate=certificate.rec_name,
+                        document=document.rec_name))
+            if not document.file:
+                raise SigningError(gettext(
+                        'mvp_signing.msg_sign_no_file',
+                        document=document.rec_name))
+        certificate.check_usable()
+        if not certificate.image:
+            raise SigningError(gettext(
+                    'mvp_signing.msg_certificate_no_image',
+                    certificate=certificate.rec_name))
+
+    @classmethod
+    def _sign_options(cls, external=False):
+        Configuration = Pool().get('mvp.signing.configuration')
+        Trust = Pool().get('mvp.signing.trust')
+        config = Configuration(1)
+        options = {'level': config.level or 'B-B'}
+        if config.level != 'B-B':
+            options['tsa_url'] = config.tsa_url
+        if config.level == 'B-LT' and not external:
+            options['trust'] = Trust.anchors()[0]
+        return options
+
+    @classmethod
+    def _sign_data(cls, data, name, signer, field, look, **kwargs):
+        """The signed bytes and their verification report; SigningError if
+        signing fails or the signature would not be valid"""
+        try:
+            signed = pades.sign(bytes(data), signer, field=field,
+                appearance=look, **cls._sign_options(), **kwargs)
+        except pades.Error as e:
+            raise SigningError(gettext(
+                    'mvp_signing.msg_sign_failed', file=name), str(e)) from e
+        report = verify(signed, name)
+        cls._check_report(report, name)
+        return signed, report
+
+    @classmethod
+    def _check_report(cls, report, name):
+        "SigningError unless the freshly signed file verifies as valid"
+        if report is None or report['status'] != 'valid':
+            reasons = [r for s in (report or {}).get('signatures', [])
+                for r in s['reasons']]
+            raise SigningError(gettext(
+                    'mvp_signing.msg_signed_invalid', file=name),
+                explain(dict.fromkeys(reasons)))
+
+    @classmethod
+    def _personal(cls, document, certificate, signer):
+        "(signed file data, report) of the document's personal signature"
+        with without_check_access():
+            data = document.file.data
+        return cls._sign_data(data, document.file_name, signer,
+            PERSONAL_FIELD,
+            appearance.Personal(bytes(certificate.image)),
+            location=document._agency_name())
+
+    @classmethod
+    def _organisation(cls, document, certificate, signer):
+        """[(record, signed data, report)] of the organisation signature on
+        the document and its PDF annexes, numbered"""
+        agency = document._agency_name()
+        with without_check_access():
+            data = document.file.data
+            annexes = [(a, a.file.data) for a in document.annexes if a.file]
+        signed = [(document, *cls._sign_data(data, document.file_name,
+                    signer, ORGANISATION_FIELD,
+                    appearance.Organisation(bytes(certificate.image),
+                        over=PERSONAL_FIELD, number=document.number_symbol),
+                    reason=document.number_symbol, location=agency))]
+        for annex, annex_data in annexes:
+            if not looks_pdf(annex_data, annex.file_name):
+                continue  # not a PDF: it cannot carry a PDF signature
+            signed.append((annex, *cls._sign_data(annex_data,
+                        annex.file_name, signer, ORGANISATION_FIELD,
+                        appearance.Attachment(agency, document.number_symbol),
+                        reason=document.number_symbol, location=agency)))
+        return signed
+
+    @classmethod
+    def _store_signed(cls, signed):
+        """Replace the files of the records by their signed versions: the
+        system does it, the file is no one's to edit."""
+        File = Pool().get('mvp.document.file')
+        reports = {digest(data): report for _, data, report in signed}
+        with without_check_access(), known(reports):
+            for record, data, _ in signed:
+                file = File.store(record.file_name or 'document.pdf', data)
+                record.__class__.write([record], {'file': file.id})
+
+
+class SignStart(ModelView):
+    "Sign"
+    __name__ = 'mvp.signing.sign.start'
+    __string__ = "Sign"
+
+    kind = fields.Selection(KINDS, "Kind", readonly=True)
+    company = fields.Many2One('company.company', "Agency", readonly=True)
+    user = fields.Many2One('res.user', "User", readonly=True)
+    certificate = fields.Many2One(
+        'mvp.signing.certificate', "Certificate", required=True,
+        domain=[
+            ('kind', '=', Eval('kind')),
+            ('company', '=', Eval('company', -1)),
+            ('status', '=', 'active'),
+            ('revocation_requested', '=', False),
+            If(Eval('kind') == 'personal',
+                ('user', '=', Eval('user', -1)),
+                ()),
+            ])
+    key_storage = fields.Selection(
+        KEY_STORAGES, "Key Storage", readonly=True)
+    secret = fields.Char(
+        "Passphrase or PIN",
+        states={
+            'invisible': Eval('key_storage') == 'external',
+            'required': Eval('key_storage').in_(['pkcs12', 'pkcs11']),
+            },
+        help="Opens the key for this signing only; it is not kept.")
+
+    @fields.depends('certificate')
+    def on_change_with_key_storage(self, name=None):
+        if self.certificate:
+            return self.certificate.key_storage
+
+
+class SignExternal(ModelView):
+    "Sign with an external signer"
+    __name__ = 'mvp.signing.sign.external'
+    __string__ = "Sign with an External Signer"
+
+    request = fields.Binary(
+        "Signing Request", readonly=True, filename='request_name',
+        help="Give it to the signing tool holding the key, e.g. "
+        "\"mvp sign-external\".")
+    request_name = fields.Char("Request File Name", readonly=True)
+    answer = fields.Binary(
+        "Signer's Answer", required=True, filename='answer_name',
+        help="The file the signing tool returned.")
+    answer_name = fields.Char("Answer File Name")
+    # The prepared document between the two steps, kept in the session.
+    pending = fields.Text("Pending", readonly=True)
+
+
+class SignWizard(Wizard):
+    start = StateView(
+        'mvp.signing.sign.start', 'mvp_signing.sign_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Sign", 'sign', 'tryton-ok', default=True),
+            ])
+    sign = StateTransition()
+    external = StateView(
+        'mvp.signing.sign.external', 'mvp_signing.sign_external_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Finish", 'finish', 'tryton-ok', default=True),
+            ])
+    finish = StateTransition()
+    kind = None
+
+    def default_start(self, fields):
+        Certificate = Pool().get('mvp.signing.certificate')
+        user = Transaction().user
+        company = self.record.company
+        candidates = Certificate.candidates(self.kind, company.id, user)
+        certificate = candidates[0] if candidates else None
+        return {
+            'kind': self.kind,
+            'company': company.id,
+            'user': user,
+            'certificate': certificate.id if certificate else None,
+            'key_storage': certificate.key_storage if certificate else None,
+            }
+
+    def _attempt(self, documents, certificate, act):
+        """Run act(); a SigningError is audited, then raised (rolling the
+        attempt back)"""
+        wrote = []
+        try:
+            return act(wrote)
+        except SigningError as e:
+            audit_failure(documents, f'{certificate.rec_name}: {e.message}',
+                wrote=bool(wrote))
+            raise
+
+    def transition_sign(self):
+        # Never kept: the session is saved after each step.
+        secret, self.start.secret = self.start.secret, None
+        certificate = self.start.certificate
+        documents = self.model.browse(self.records)
+
+        def act(wrote):
+            self.model._check_signing(documents, certificate, self.kind)
+            if certificate.key_storage == 'external':
+                return self._prepare(documents, certificate)
+            with certificate.signer(secret) as signer:
+                self._sign(documents, certificate, signer, wrote)
+            return 'end'
+        return self._attempt(documents, certificate, act)
+
+    def _prepare(self, documents, certificate):
+        if len(documents) != 1:
+            raise SigningError(gettext('mvp_signing.msg_external_one'))
+        document, = documents
+        data, look, kwargs = self._external_input(document, certificate)
+        try:
+            pending = pades.prepare(bytes(data), bytes(certificate.certificate),
+                field=self._field, appearance=look,
+                **self.model._sign_options(external=True), **kwargs)
+        except pades.Error as e:
+            raise SigningError(gettext('mvp_signing.msg_sign_failed',
+                    file=document.file_name), str(e)) from e
+        self.external.pending = pending.to_json()
+        self.external.request = json.dumps(pending.request()).encode()
+        self.external.request_name = f'request-{document.id}.json'
+        return 'external'
+
+    def transition_finish(self):
+        certificate = self.start.certificate
+        documents = self.model.browse(self.records)
+        pending, self.external.pending = self.external.pending, None
+
+        def act(wrote):
+            self.model._check_signing(documents, certificate, self.kind)
+            document, = documents
+            try:
+                answer = json.loads(bytes(self.external.answer or b''))
+            except ValueError:
+                answer = bytes(self.external.answer or b'')
+            try:
+                signed = pades.finish(pending, answer,
+                    trust=self.model._sign_options().get('trust', ()))
+            except pades.Error as e:
+                raise SigningError(gettext('mvp_signing.msg_sign_failed',
+                        file=document.file_name), str(e)) from e
+            self._finish(document, certificate, signed, wrote)
+            return 'end'
+        return self._attempt(documents, certificate, act)
+
+
+class SignApprove(SignWizard):
+    "Sign and approve an outgoing document"
+    __name__ = 'mvp.document.outgoing.sign'
+    kind = 'personal'
+    _field = PERSONAL_FIELD
+
+    def _sign(self, documents, certificate, signer, wrote):
+        Outgoing = self.model
+        signed = [(d, *Outgoing._personal(d, certificate, signer))
+            for d in documents]
+        wrote.append(True)
+        Outgoing._store_signed(signed)
+        Outgoing._approve_signed(documents)
+        audit(documents, 'sign', f'{certificate.rec_name}')
+
+    def _external_input(self, document, certificate):
+        with without_check_access():
+            data = document.file.data
+        return data, appearance.Personal(bytes(certificate.image)), {
+            'location': document._agency_name()}
+
+    def _finish(self, document, certificate, signed, wrote):
+        Outgoing = self.model
+        report = verify(signed, document.file_name)
+        Outgoing._check_report(report, document.file_name)
+        wrote.append(True)
+        Outgoing._store_signed([(document, signed, report)])
+        Outgoing._approve_signed([document])
+        audit([document], 'sign', f'{certificate.rec_name}')
+
+
+class SignIssue(SignWizard):
+    "Issue an outgoing document with the organisation signature"
+    __name__ = 'mvp.document.outgoing.issue_sign'
+    kind = 'organisation'
+    _field = ORGANISATION_FIELD
+
+    def _sign(self, documents, certificate, signer, wrote):
+        Outgoing = self.model
+        # The number exists only once issued; if signing fails after, the
+        # whole attempt rolls back and the number is not taken.
+        wrote.append(True)
+        Outgoing._issue_signed(documents)
+        signed = []
+        for document in Outgoing.browse(documents):
+            signed.extend(Outgoing._organisation(
+                    document, certificate, signer))
+        Outgoing._store_signed(signed)
+        audit(documents, 'sign', f'{certificate.rec_name}')
+
+    def _prepare(self, documents, certificate):
+        # The seal's appearance carries the number, which is taken at issue
+        # and locks the register until commit: it cannot wait for a signer
+        # outside the server. Organisation keys live on the server (PKCS#12
+        # or an HSM).
+        raise SigningError(gettext('mvp_signing.msg_external_issue',
+                certificate=certificate.rec_name))
