@@ -45,7 +45,8 @@ OBJECTS = ["công tác phòng chống thiên tai", "kế hoạch đầu tư côn
     "thu ngân sách nhà nước", "giải quyết khiếu nại tố cáo",
     "hội nghị sơ kết sáu tháng", "đại hội thể dục thể thao",
     "kiểm định chất lượng giáo dục", "bảo hiểm y tế học sinh",
-    "chăm sóc sức khỏe người cao tuổi", "cấp giấy chứng nhận quyền sử dụng đất",
+    "chăm sóc sức khỏe người cao tuổi",
+    "cấp giấy chứng nhận quyền sử dụng đất",
     "lễ hội đền Hùng", "mùa mưa bão", "dịch tả lợn châu Phi",
     "trồng rừng thay thế"]
 PLACES = ["trên địa bàn tỉnh", "tại huyện Tam Đảo", "tại thành phố Vĩnh Yên",

@@ -83,19 +83,21 @@ class TextTestCase(unittest.TestCase):
     @with_transaction()
     def test_tcvn3_converted(self):
         "Text pasted from a TCVN3 (ABC) document is stored in Unicode"
-        pasted = vntext.from_unicode("Quyết định số 17 về việc tập huấn", 'tcvn3')
+        text = "Quyết định số 17 về việc tập huấn"
+        pasted = vntext.from_unicode(text, 'tcvn3')
         self.assertEqual(pasted, "QuyÕt ®Þnh sè 17 vÒ viÖc tËp huÊn")
-        document = self.incoming(pasted)
-        self.assertEqual(document.abstract, "Quyết định số 17 về việc tập huấn")
+        self.assertEqual(self.incoming(pasted).abstract, text)
 
     @with_transaction()
     def test_vni_converted(self):
         "Text pasted from a VNI-Windows document is stored in Unicode"
         Incoming = Pool().get('mvp.document.incoming')
         document = self.incoming("Kế hoạch")
-        pasted = vntext.from_unicode("Báo cáo tổng kết năm", 'vni')
+        text = "Báo cáo tổng kết năm"
+        pasted = vntext.from_unicode(text, 'vni')
+        self.assertEqual(pasted, "Baùo caùo toång keát naêm")
         Incoming.write([document], {'abstract': pasted})
-        self.assertEqual(Incoming(document.id).abstract, "Báo cáo tổng kết năm")
+        self.assertEqual(Incoming(document.id).abstract, text)
 
     @with_transaction()
     def test_mixed_refused(self):
@@ -214,6 +216,14 @@ class TextTestCase(unittest.TestCase):
                     User.search([('rec_name', 'ilike', f'%{query}%')]), [user])
         self.assertEqual(
             User.search([('name', 'ilike', '%nguyen%')]), [user])
+
+    @with_transaction()
+    def test_search_existing_rows(self):
+        "Rows there before the module are searchable: the update fills them"
+        User = Pool().get('res.user')
+        admin = User.search([('login', '=', 'admin')])
+        self.assertEqual(
+            User.search([('rec_name', 'ilike', '%ADMINISTRATOR%')]), admin)
 
     @with_transaction()
     def test_exact_rec_name(self):
