@@ -270,7 +270,10 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
             ]
 
     def get_can_sign(self, name):
-        return self.usable_error() is None
+        "Whether it can sign today, for its holder or one of the clerks"
+        if self.kind == 'personal':
+            return self.usable_error(self.user) is None
+        return self._state_error() is None
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -356,6 +359,22 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
         if user is None:
             user = User(Transaction().user)
+        error = self._state_error()
+        if error:
+            return error
+        in_agency = user.active and self.company in user.companies
+        if self.kind == 'personal':
+            if self.user != user or not in_agency:
+                return gettext('mvp_signing.msg_certificate_holder',
+                    certificate=self.rec_name, user=user.rec_name)
+        else:
+            clerk = ModelData.get_id('mvp_documents', 'group_clerk')
+            if not in_agency or clerk not in {g.id for g in user.groups}:
+                return gettext('mvp_signing.msg_certificate_clerk',
+                    certificate=self.rec_name, user=user.rec_name)
+
+    def _state_error(self):
+        "Why the certificate itself cannot sign today; None if it can"
         if self.revocation_requested:
             return gettext('mvp_signing.msg_certificate_revocation_requested',
                 certificate=self.rec_name)
@@ -368,16 +387,6 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         if not (self.valid_from <= now <= self.valid_to):
             return gettext('mvp_signing.msg_certificate_validity',
                 certificate=self.rec_name)
-        in_agency = user.active and self.company in user.companies
-        if self.kind == 'personal':
-            if self.user != user or not in_agency:
-                return gettext('mvp_signing.msg_certificate_holder',
-                    certificate=self.rec_name, user=user.rec_name)
-        else:
-            clerk = ModelData.get_id('mvp_documents', 'group_clerk')
-            if not in_agency or clerk not in {g.id for g in user.groups}:
-                return gettext('mvp_signing.msg_certificate_clerk',
-                    certificate=self.rec_name, user=user.rec_name)
 
     def check_usable(self, user=None):
         error = self.usable_error(user)
@@ -417,7 +426,7 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
 
     @classmethod
     def candidates(cls, kind, company, user=None):
-        "Certificates user may sign with for company, usable first"
+        "Certificates user may sign with for company now"
         domain = [
             ('kind', '=', kind),
             ('company', '=', company),
@@ -425,10 +434,11 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
             ]
         if kind == 'personal':
             domain.append(('user', '=', user))
+        User = Pool().get('res.user')
         with without_check_access():
             certificates = cls.search(domain)
-        return sorted(certificates, key=lambda c: c.usable_error(
-                    user and Pool().get('res.user')(user)) is not None)
+            return [c for c in certificates
+                if c.usable_error(User(user) if user else None) is None]
 
 
 class User(metaclass=PoolMeta):

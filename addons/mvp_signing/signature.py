@@ -219,14 +219,14 @@ class Signature(ResourceAccessMixin, ModelSQL, ModelView):
                 for document in documents:
                     statuses[document] = status
                     for index, result in enumerate(results):
-                        to_create.append(cls._values(
+                        to_create.append(cls._result_values(
                                 document, file, index, result,
                                 certificates.get(result.get('serial')), now))
             cls.create(to_create)
         return statuses
 
     @classmethod
-    def _values(cls, resource, file, index, result, certificate, now):
+    def _result_values(cls, resource, file, index, result, certificate, now):
         return {
             'resource': str(resource),
             'file': file.id,
