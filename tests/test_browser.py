@@ -5,25 +5,33 @@ database; Debian's headless Chromium plays the clerk, the leader and the
 specialist, each in a browser of their own. What the pages show is checked
 as the people see it, then the database is read directly.
 
+On each page it visits (login, menu, lists, forms, wizards) no English word
+may show: the words of the source strings of sao, of Tryton and of our
+modules are looked for in what the page shows.
+
 It runs on the SQLite run of tests/run.py only: the client does the same
-on both databases. Screenshots go to tests/artifacts/browser/.
+on both databases. Screenshots go to tests/artifacts/browser/, with
+vietnamese.json, the texts each page showed and the English found.
 """
 import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
+import polib
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from browser import server
 from browser.rpc import Client
 from browser.sao import CHROMEDRIVER, CHROMIUM, Sao, chromium, close
 
-from trytond.modules.mvp_documents import demo
+from trytond.modules.mvp_documents import core_locale, demo
 
 ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'browser'
 DATABASE = 'browser'
@@ -42,6 +50,94 @@ TYPE = ("Kế hoạch", "Kế hoạch (KH)")  # what the clerk types, what is ch
 FILE_NAME = 'cong-van-2417-bnv.pdf'
 INSTRUCTION = "Giao phòng Tổng hợp chủ trì tham mưu, báo cáo trước hạn."
 RESULT = "Đã tham mưu văn bản trả lời, trình lãnh đạo ký ban hành."
+
+# English the people could meet: the words of every source string of sao,
+# of the Tryton modules we install and of ours, and some of the commonest.
+# Words written in ASCII that the Vietnamese translations use themselves
+# (syllables without diacritics: "in", "do", "cho"; codes and names: "URL",
+# "CSV", "Tryton") are not English to them.
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = [
+    ROOT / 'config' / 'sao' / 'vi.po',
+    *sorted(ROOT.glob('addons/*/locale/vi.po')),
+    *(core_locale.path(m) for m in core_locale.MODULES),
+    ]
+COMMON_ENGLISH = """
+    the of and or to is are not you your this that with for on by at from
+    new save delete open close cancel ok yes no search filter filters clear
+    record records name login password user users action actions attachment
+    attachments note notes chat notification notifications preferences logout
+    help menu error warning today week month day print email export import
+    favorites all more add remove select show hide previous next reload
+    duplicate switch relate edit created modified sessions language company
+    """.split()
+CHECKS = ARTIFACTS / 'vietnamese.json'
+
+
+def ascii_words(text):
+    "The words of text written in ASCII letters only, lower case"
+    # placeholders and quoted identifiers are not words people read
+    text = re.sub(r'%\(\w+\)\w|%\w|\$\{[^}]*\}|"[^"]*"|\'[^\']*\'', ' ', text)
+    return {w.lower() for w in re.findall(r'\w+', text)
+        if w.isascii() and w.isalpha() and len(w) > 1}
+
+
+def english_words():
+    english, vietnamese = set(COMMON_ENGLISH), set()
+    for path in CATALOGUES:
+        for entry in polib.pofile(str(path)):
+            english |= ascii_words(entry.msgid)
+            english |= ascii_words(entry.msgid_plural or '')
+            for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+                vietnamese |= ascii_words(text or '')
+    return english - vietnamese
+
+
+ENGLISH = english_words()
+
+# What the page shows: visible text, tooltips, placeholders and the options
+# of visible selections.
+VISIBLE_TEXTS = """
+const visible = e => !!(e.offsetWidth || e.offsetHeight
+        || e.getClientRects().length)
+    && getComputedStyle(e).visibility !== 'hidden';
+const texts = [document.title];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (parent && !['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName)
+            && node.textContent.trim() && visible(parent)) {
+        texts.push(node.textContent.trim());
+    }
+}
+for (const e of document.querySelectorAll(
+        '[title], [placeholder], [aria-label], [alt]')) {
+    if (!visible(e)) continue;
+    for (const name of ['title', 'placeholder', 'aria-label', 'alt']) {
+        if (e.getAttribute(name)) texts.push(e.getAttribute(name));
+    }
+}
+for (const select of document.querySelectorAll('select')) {
+    if (!visible(select)) continue;
+    for (const option of select.options) texts.push(option.text);
+}
+return texts;
+"""
+
+
+def check_vietnamese(sao, page):
+    """Save a screenshot of page and fail if it shows English
+
+    The texts read and the words found go to vietnamese.json."""
+    sao.screenshot(page, top=True)
+    texts = sao.driver.execute_script(VISIBLE_TEXTS)
+    found = sorted({w for t in texts for w in ascii_words(t) if w in ENGLISH})
+    checks = json.loads(CHECKS.read_text()) if CHECKS.exists() else {}
+    checks[page] = {'texts': len(texts), 'english': found,
+        'shown': sorted(set(texts))}
+    CHECKS.write_text(json.dumps(checks, ensure_ascii=False, indent=1))
+    assert texts and found == [], (
+        f"English on {page} ({page}.png): {', '.join(found)}")
 
 
 def skip_reason():
@@ -104,6 +200,29 @@ def tab_label(sao, domain):
     raise AssertionError(f"no list tab for {domain}")
 
 
+def test_login_in_vietnamese(demo_server):
+    "The login and password dialogs and the first page speak Vietnamese"
+    url, _ = demo_server
+    driver = chromium(ARTIFACTS / 'chromedriver-login.log')
+    sao = Sao(driver, url, DATABASE, ARTIFACTS)
+    try:
+        driver.get(f'{url}/#{DATABASE}')
+        sao.visible('.login-dialog #login')
+        check_vietnamese(sao, '00-login')
+        sao.visible('.login-dialog #login').send_keys(CLERK, Keys.ENTER)
+        sao.visible('#ask-dialog-entry')
+        check_vietnamese(sao, '00-password')
+        sao.visible('#ask-dialog-entry').send_keys(demo.PASSWORD, Keys.ENTER)
+        sao.visible('#menu .column-char')
+        sao.wait(sao.idle, "sao does not settle after login")
+        check_vietnamese(sao, '00-home')
+    except Exception:
+        sao.dump('failure-login')
+        raise
+    finally:
+        close(driver)
+
+
 def test_incoming_document(demo_server, person, tmp_path):
     _, data = demo_server
     pdf = demo.pdf("BO NOI VU", DOCUMENT['number_symbol'],
@@ -125,14 +244,14 @@ def test_incoming_document(demo_server, person, tmp_path):
         sao.select('type', *TYPE)
         sao.upload('file_data', upload)
         assert sao.value('file_name', hidden=True) == FILE_NAME
-        sao.screenshot('01-clerk-new')
+        check_vietnamese(sao, '01-clerk-new')
         record_id = sao.save()
         assert sao.value('state') == states['received']
         sao.click('enter')
         sao.wait_value('state', states['registered'])
         number = sao.value('number')
         assert number.isdigit() and int(number) > 0, number
-        sao.screenshot('02-clerk-registered')
+        check_vietnamese(sao, '02-clerk-registered')
 
     # The leader finds it among those to assign and gives it to the
     # specialist with a deadline and an instruction.
@@ -141,6 +260,7 @@ def test_incoming_document(demo_server, person, tmp_path):
         sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming'))
         sao.open_tab_domain(
             tab_label(sao, [['state', '=', 'registered']]))
+        check_vietnamese(sao, '03-leader-list')
         sao.open_row(DOCUMENT['number_symbol'])
         assert sao.record_id() == record_id
         assert sao.value('number') == number
@@ -149,29 +269,29 @@ def test_incoming_document(demo_server, person, tmp_path):
         sao.type('deadline', deadline.strftime(rpc.context['locale']['date']),
             wizard=True)
         sao.type('instruction', INSTRUCTION, wizard=True)
-        sao.screenshot('03-leader-assign', top=True)
+        check_vietnamese(sao, '03-leader-assign')
         sao.finish_wizard()
         sao.wait_value('state', states['assigned'])
         assert sao.value('handler') == NAMES[SPECIALIST]
-        sao.screenshot('04-leader-assigned')
+        check_vietnamese(sao, '04-leader-assigned')
 
     # The specialist finds it in their own documents, starts it and
     # reports the result.
     with person(SPECIALIST) as (sao, rpc):
         sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming_mine'))
         sao.list_row(DOCUMENT['number_symbol'])
-        sao.screenshot('05-specialist-mine')
+        check_vietnamese(sao, '05-specialist-mine')
         sao.open_row(DOCUMENT['number_symbol'])
         assert sao.record_id() == record_id
         sao.click('start')
         sao.wait_value('state', states['in_progress'])
         sao.click('complete')
         sao.type('note', RESULT, wizard=True)
-        sao.screenshot('06-specialist-complete', top=True)
+        check_vietnamese(sao, '06-specialist-complete')
         sao.finish_wizard()
         sao.wait_value('state', states['done'])
         assert sao.value('note') == RESULT
-        sao.screenshot('07-specialist-done')
+        check_vietnamese(sao, '07-specialist-done')
 
     db = sqlite3.connect(
         f"file:{data / 'db' / (DATABASE + '.sqlite')}?mode=ro", uri=True)
