@@ -160,9 +160,10 @@ def coverage_markdown(counts, lang=LANGUAGE):
         "",
         "Written by `mvp locale update`: the strings each Tryton module we",
         f"install registers, and how many of them `core/<module>/{lang}.po`",
-        "translates; the rest shows in English. \"Main paths\" are the strings",
-        "users meet in menus, preferences, chat, notifications, attachments,",
-        "notes and error messages (`MAIN_PATHS` in core_locale.py).",
+        "translates; the rest shows in English. The main paths are the",
+        "strings users meet in menus, preferences, chat, notifications,",
+        "attachments, notes and error messages (`MAIN_PATHS` in",
+        "core_locale.py).",
         "",
         "| module | strings | translated | untranslated "
         "| main paths | translated | untranslated |",
