@@ -4,6 +4,7 @@ Identifier codes and people are made up for the demonstration; the shape of
 the codes is that of QCVN 102:2016.
 """
 import datetime as dt
+import importlib
 import unicodedata
 
 from trytond.pool import Pool
@@ -139,15 +140,37 @@ def load():
     pool = Pool()
     Unit = pool.get('mvp.unit')
     logins = [(p[0], PASSWORD, p[6]) for p in PEOPLE]
-    if Unit.search([('identifier', '=', PROVINCE)]):
-        return logins
-    # Names the system gives, such as registers', are in Vietnamese.
-    with Transaction().set_context(language='vi'):
-        agencies, divisions = _units()
-        users = _people(agencies, divisions)
-        _recipient_groups(agencies)
-        _documents(agencies, divisions, users)
-    return logins
+    if not Unit.search([('identifier', '=', PROVINCE)]):
+        # Names the system gives, such as registers', are in Vietnamese.
+        with Transaction().set_context(language='vi'):
+            agencies, divisions = _units()
+            users = _people(agencies, divisions)
+            _recipient_groups(agencies)
+            _documents(agencies, divisions, users)
+    return logins + _extensions()
+
+
+def _extensions():
+    """Load the demo data of the activated modules built on this one: each
+    module's `demo.load()`, once and in dependency order, returns more lines
+    to print with the logins."""
+    from .database import MODULES
+    Module = Pool().get('ir.module')
+    activated = {m.name for m in Module.search([
+                ('name', 'in', MODULES), ('state', '=', 'activated')])}
+    lines = []
+    for name in MODULES[1:]:
+        if name not in activated:
+            continue
+        try:
+            module = importlib.import_module(f'trytond.modules.{name}.demo')
+        except ModuleNotFoundError as e:
+            if e.name != f'trytond.modules.{name}.demo':
+                raise
+            continue
+        with Transaction().set_context(language='vi'):
+            lines += module.load()
+    return lines
 
 
 def _units():
