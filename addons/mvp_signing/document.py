@@ -18,7 +18,7 @@ certificate that can no longer sign leaves no trace but the audit.
 import json
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
@@ -389,8 +389,57 @@ class SignExternal(ModelView):
         "Signer's Answer", required=True, filename='answer_name',
         help="The file the signing tool returned.")
     answer_name = fields.Char("Answer File Name")
-    # The prepared document between the two steps, kept in the session.
-    pending = fields.Text("Pending", readonly=True)
+
+
+class Pending(ModelSQL):
+    """A document prepared for an external signer, between the two steps.
+
+    Kept here rather than in the wizard's session, which the client can
+    write: what gets signed is the file that was approved, nothing else."""
+    __name__ = 'mvp.signing.pending'
+    __string__ = "Pending Signature"
+
+    resource = fields.Reference(
+        "Document", selection=[('mvp.document.outgoing', "Outgoing")],
+        required=True)
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+    certificate = fields.Many2One(
+        'mvp.signing.certificate', "Certificate", required=True,
+        ondelete='CASCADE')
+    data = fields.Text("Prepared Document", required=True)
+
+    @classmethod
+    def keep(cls, document, certificate, pending):
+        cls.forget(document)
+        cls.create([{
+                    'resource': str(document),
+                    'user': Transaction().user,
+                    'certificate': certificate.id,
+                    'data': pending.to_json(),
+                    }])
+
+    @classmethod
+    def take(cls, document, certificate):
+        "The pending signature of the current user on document, forgotten"
+        records = cls.search([
+                ('resource', '=', str(document)),
+                ('user', '=', Transaction().user),
+                ('certificate', '=', certificate.id),
+                ], order=[('id', 'DESC')], limit=1)
+        if not records:
+            raise SigningError(gettext('mvp_signing.msg_external_expired',
+                    document=document.rec_name))
+        data = records[0].data
+        cls.forget(document)
+        return data
+
+    @classmethod
+    def forget(cls, document):
+        cls.delete(cls.search([
+                    ('resource', '=', str(document)),
+                    ('user', '=', Transaction().user),
+                    ]))
 
 
 class SignWizard(Wizard):
@@ -460,19 +509,36 @@ class SignWizard(Wizard):
         except pades.Error as e:
             raise SigningError(gettext('mvp_signing.msg_sign_failed',
                     file=document.file_name), str(e)) from e
-        self.external.pending = pending.to_json()
+        with without_check_access():
+            Pool().get('mvp.signing.pending').keep(
+                document, certificate, pending)
         self.external.request = json.dumps(pending.request()).encode()
         self.external.request_name = f'request-{document.id}.json'
         return 'external'
 
+    def end(self):
+        Pending = Pool().get('mvp.signing.pending')
+        with without_check_access():
+            for document in self.records:
+                Pending.forget(document)
+
+    def default_external(self, fields):
+        # what _prepare left in the session
+        return {
+            'request': self.external.request,
+            'request_name': self.external.request_name,
+            }
+
     def transition_finish(self):
+        Pending = Pool().get('mvp.signing.pending')
         certificate = self.start.certificate
         documents = self.model.browse(self.records)
-        pending, self.external.pending = self.external.pending, None
 
         def act(wrote):
             self.model._check_signing(documents, certificate, self.kind)
             document, = documents
+            with without_check_access():
+                pending = Pending.take(document, certificate)
             try:
                 answer = json.loads(bytes(self.external.answer or b''))
             except ValueError:

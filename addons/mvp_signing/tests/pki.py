@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 ARCH = 'mvp'
 AGENCY = 'UBND tỉnh Thử Nghiệm'
 LEADER = 'Nguyễn Văn Ánh'
+DEPUTY = 'Trần Thị Bích Ngọc'
 SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so'
 
 # label: (common name, organisational unit)
@@ -27,6 +28,7 @@ ENTITIES = {
     'ocsp': ('OCSP Thử nghiệm', None),
     'tsa': ('TSA Thử nghiệm', None),
     'leader': (LEADER, 'Lãnh đạo'),
+    'deputy': (DEPUTY, 'Lãnh đạo'),
     'agency': (AGENCY, None),
     'revoked': ('Trần Thị Bình', 'Văn thư'),
     'expired': ('Lê Văn Cường', 'Văn thư'),
@@ -83,6 +85,8 @@ def _config(key_dir, url):
                 'schema': 'crl-dist-url',
                 'params': {'crl-repo-names': ['root']}}}]},
         'leader': {'issuer': 'interm', 'validity': long,
+            'extensions': person},
+        'deputy': {'issuer': 'interm', 'validity': long,
             'extensions': person},
         'agency': {'issuer': 'interm', 'validity': long,
             'extensions': person},

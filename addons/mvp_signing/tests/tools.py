@@ -18,9 +18,10 @@ def trust_root(pki, label='root', config=None):
 
 
 def register(pki, label, agency, user=None, passphrase=PASSPHRASE,
-        config=None):
+        external=False, config=None):
     """Register the certificate of label for the agency, its key in a
-    PKCS#12 file: a personal one when user is given, else the agency's"""
+    PKCS#12 file (or with an external signer): a personal one when user is
+    given, else the agency's"""
     Certificate = Model.get('mvp.signing.certificate', config=config)
     Company = Model.get('company.company', config=config)
     User = Model.get('res.user', config=config)
@@ -35,8 +36,11 @@ def register(pki, label, agency, user=None, passphrase=PASSPHRASE,
         certificate.image = appearance.png(
             appearance.stamp_image(agency.name))
     certificate.certificate = pki.cert(label).dump()
-    certificate.key_storage = 'pkcs12'
-    certificate.pkcs12_path = p12(pki, label, passphrase)
+    if external:
+        certificate.key_storage = 'external'
+    else:
+        certificate.key_storage = 'pkcs12'
+        certificate.pkcs12_path = p12(pki, label, passphrase)
     certificate.save()
     return certificate
 
