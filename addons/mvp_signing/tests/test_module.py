@@ -1,15 +1,81 @@
+import os
 import unittest
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, backup_db_cache, drop_db,
     restore_db_cache, with_transaction)
-from trytond.transaction import Transaction
+
+from trytond.modules.mvp_signing import pades
+from trytond.modules.mvp_signing.exceptions import SigningError
+from trytond.modules.mvp_signing.tests import pki as test_pki
+from trytond.modules.mvp_signing.tests import samples
 
 
 class MvpSigningTestCase(ModuleTestCase):
     "Test the mvp_signing module"
     module = 'mvp_signing'
+
+    @unittest.skipUnless(os.path.exists(test_pki.SOFTHSM), "no SoftHSM2")
+    @with_transaction()
+    def test_pkcs11_certificate(self):
+        "A certificate whose key is on a token signs once given its PIN"
+        pool = Pool()
+        Unit = pool.get('mvp.unit')
+        Certificate = pool.get('mvp.signing.certificate')
+        Trust = pool.get('mvp.signing.trust')
+        pki = test_pki.shared()
+        pki.softhsm('agency', pin='2468', token='mvp-register')
+        unit = Unit(name="Sở Nội vụ", code='SNV', kind='department',
+            identifier='000.00.01.H31')
+        unit.save()
+        Trust.create([{'certificate': pki.cert('root').dump()}])
+        certificate, = Certificate.create([{
+                    'kind': 'organisation', 'company': unit.company.id,
+                    'certificate': pki.cert('agency').dump(),
+                    'key_storage': 'pkcs11',
+                    'pkcs11_library': test_pki.SOFTHSM,
+                    'pkcs11_token': 'mvp-register',
+                    'pkcs11_key': 'agency',
+                    }])
+        with certificate.signer('2468') as signer:
+            signed = pades.sign(samples.pdf(), signer)
+        report = pades.verify(signed, [pki.cert('root')], fetch=False)
+        self.assertEqual(report['status'], 'valid')
+        self.assertEqual(
+            report['signatures'][0]['signer'], test_pki.AGENCY)
+        with self.assertRaises(SigningError):
+            with certificate.signer('0000'):
+                pass
+        # a token key that is not the registered certificate's
+        other, = Certificate.create([{
+                    'kind': 'organisation', 'company': unit.company.id,
+                    'certificate': pki.cert('deputy').dump(),
+                    'key_storage': 'pkcs11',
+                    'pkcs11_library': test_pki.SOFTHSM,
+                    'pkcs11_token': 'mvp-register',
+                    'pkcs11_key': 'agency',
+                    }])
+        with self.assertRaises(SigningError) as cm:
+            with other.signer('2468'):
+                pass
+        self.assertIn('does not belong', cm.exception.message)
+
+    @with_transaction()
+    def test_certificate_parse(self):
+        "Certificates are read from DER or PEM; anything else is refused"
+        pool = Pool()
+        Trust = pool.get('mvp.signing.trust')
+        pki = test_pki.shared()
+        trust, = Trust.create([{'certificate': pki.pem('root')}])
+        self.assertEqual(bytes(trust.certificate), pki.cert('root').dump())
+        self.assertEqual(trust.name, 'Ban Cơ yếu Thử nghiệm Root CA')
+        from trytond.modules.mvp_signing.exceptions import CertificateError
+        with self.assertRaises(CertificateError):
+            Trust.create([{'certificate': b'not a certificate'}])
+        # a person's certificate is no authority
+        with self.assertRaises(CertificateError):
+            Trust.create([{'certificate': pki.cert('leader').dump()}])
 
 
 class DemoTestCase(unittest.TestCase):
