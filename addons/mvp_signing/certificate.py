@@ -349,7 +349,29 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
                     'revocation_requested_date': now,
                     })
             keys.forget()
+            cls._notify_administrators(to_flag)
         return to_flag
+
+    @classmethod
+    def _notify_administrators(cls, certificates):
+        "Tell the agency's and the province's administrators to revoke"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        province = ModelData.get_id('mvp_documents', 'group_admin_province')
+        agency = ModelData.get_id('mvp_documents', 'group_admin_agency')
+        for certificate in certificates:
+            administrators = User.search(['OR',
+                    ('groups', '=', province),
+                    [('groups', '=', agency),
+                        ('companies', '=', certificate.company.id)],
+                    ])
+            for administrator in administrators:
+                cls.notify_user([certificate], 'tryton-warning',
+                    gettext('mvp_signing.msg_certificate_to_revoke',
+                        certificate=certificate.rec_name),
+                    gettext('mvp_signing.msg_certificate_to_revoke_help'),
+                    user=administrator.id)
 
     def usable_error(self, user=None):
         """Why the certificate cannot sign now for user (the current user

@@ -329,6 +329,35 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         return signed
 
     @classmethod
+    def sign_and_approve(cls, documents, certificate, signer, wrote=None):
+        """Sign the documents' files with the personal signature of
+        certificate, opened as signer, and approve them; checked by the
+        caller (_check_signing). `wrote` (a list) tells the caller when
+        writing has begun."""
+        signed = [(d, *cls._personal(d, certificate, signer))
+            for d in documents]
+        if wrote is not None:
+            wrote.append(True)
+        cls._store_signed(signed)
+        cls._approve_signed(documents)
+        audit(documents, 'sign', certificate.rec_name)
+
+    @classmethod
+    def issue_and_stamp(cls, documents, certificate, signer, wrote=None):
+        """Issue the documents and sign them, and their PDF annexes, with
+        the organisation signature of certificate, opened as signer."""
+        # The number exists only once issued; if signing fails after, the
+        # whole attempt rolls back and the number is not taken.
+        if wrote is not None:
+            wrote.append(True)
+        cls._issue_signed(documents)
+        signed = []
+        for document in cls.browse(documents):
+            signed.extend(cls._organisation(document, certificate, signer))
+        cls._store_signed(signed)
+        audit(documents, 'sign', certificate.rec_name)
+
+    @classmethod
     def _store_signed(cls, signed):
         """Replace the files of the records by their signed versions: the
         system does it, the file is no one's to edit."""
@@ -561,13 +590,7 @@ class SignApprove(SignWizard):
     _field = PERSONAL_FIELD
 
     def _sign(self, documents, certificate, signer, wrote):
-        Outgoing = self.model
-        signed = [(d, *Outgoing._personal(d, certificate, signer))
-            for d in documents]
-        wrote.append(True)
-        Outgoing._store_signed(signed)
-        Outgoing._approve_signed(documents)
-        audit(documents, 'sign', f'{certificate.rec_name}')
+        self.model.sign_and_approve(documents, certificate, signer, wrote)
 
     def _external_input(self, document, certificate):
         with without_check_access():
@@ -592,17 +615,7 @@ class SignIssue(SignWizard):
     _field = ORGANISATION_FIELD
 
     def _sign(self, documents, certificate, signer, wrote):
-        Outgoing = self.model
-        # The number exists only once issued; if signing fails after, the
-        # whole attempt rolls back and the number is not taken.
-        wrote.append(True)
-        Outgoing._issue_signed(documents)
-        signed = []
-        for document in Outgoing.browse(documents):
-            signed.extend(Outgoing._organisation(
-                    document, certificate, signer))
-        Outgoing._store_signed(signed)
-        audit(documents, 'sign', f'{certificate.rec_name}')
+        self.model.issue_and_stamp(documents, certificate, signer, wrote)
 
     def _prepare(self, documents, certificate):
         # The seal's appearance carries the number, which is taken at issue

@@ -62,6 +62,42 @@ class MvpSigningTestCase(ModuleTestCase):
         self.assertIn('does not belong', cm.exception.message)
 
     @with_transaction()
+    def test_expiry(self):
+        "Certificates past their validity are marked expired, and cannot sign"
+        import datetime as dt
+        pool = Pool()
+        Unit = pool.get('mvp.unit')
+        Certificate = pool.get('mvp.signing.certificate')
+        pki = test_pki.shared()
+        unit = Unit(name="Sở Tài chính", code='STC', kind='department',
+            identifier='000.00.03.H31')
+        unit.save()
+        current, expired = Certificate.create([{
+                    'kind': 'organisation', 'company': unit.company.id,
+                    'certificate': pki.cert(label).dump(),
+                    'key_storage': 'external',
+                    } for label in ['agency', 'expired']])
+        self.assertEqual((current.status, expired.status),
+            ('active', 'expired'))
+        self.assertTrue(current.can_sign)
+        Certificate.write([current], {
+                'valid_to': dt.datetime.utcnow() - dt.timedelta(hours=1)})
+        self.assertFalse(current.can_sign)
+        Certificate.update_expired()
+        self.assertEqual(current.status, 'expired')
+
+    @with_transaction()
+    def test_too_large(self):
+        "A file over the limit is refused before it is read"
+        from trytond.modules.mvp_signing.exceptions import VerificationError
+        from trytond.modules.mvp_signing.signature import verify
+        data = b'%PDF-1.7\n' + bytes(pades.MAX_SIZE)
+        with self.assertRaises(VerificationError) as cm:
+            verify(data, 'huge.pdf')
+        self.assertIn('too large', cm.exception.message)
+        self.assertIsNone(verify(b'PK\x03\x04 a word file', 'letter.docx'))
+
+    @with_transaction()
     def test_certificate_parse(self):
         "Certificates are read from DER or PEM; anything else is refused"
         pool = Pool()
