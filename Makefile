@@ -78,7 +78,8 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 
 # The sao web client: the npm tarball ships a built dist/, its runtime
 # libraries come as its npm dependencies.
-sao: $(SAO)/.installed $(if $(wildcard $(SAO_LOCALE)),$(SAO)/locale/vi.json)
+sao: $(SAO)/.installed $(if $(wildcard $(SAO_LOCALE)),$(SAO)/locale/vi.json) \
+	$(SAO)/custom.js
 
 $(SAO)/.installed:
 	rm -rf var/sao && mkdir -p var/sao
@@ -88,6 +89,10 @@ $(SAO)/.installed:
 
 $(SAO)/locale/vi.json: $(SAO_LOCALE) $(SAO)/.installed $(VENV)/.installed
 	$(BIN)/mvp webclient locale $(SAO_LOCALE) $@
+
+# sao's index.html loads custom.js: it translates what sao leaves in English.
+$(SAO)/custom.js: config/sao/custom.js $(SAO)/.installed
+	cp $< $@
 
 demo-db: venv
 	mkdir -p var/db

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 import polib
 import pytest
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from browser import server
@@ -201,7 +202,7 @@ def tab_label(sao, domain):
 
 
 def test_login_in_vietnamese(demo_server):
-    "The login and password dialogs and the first page speak Vietnamese"
+    "Login, password, first page, user menu and preferences: Vietnamese"
     url, _ = demo_server
     driver = chromium(ARTIFACTS / 'chromedriver-login.log')
     sao = Sao(driver, url, DATABASE, ARTIFACTS)
@@ -216,6 +217,20 @@ def test_login_in_vietnamese(demo_server):
         sao.visible('#menu .column-char')
         sao.wait(sao.idle, "sao does not settle after login")
         check_vietnamese(sao, '00-home')
+        # the user menu: notifications, preferences, help, logout
+        sao.visible('#user-preferences > a.dropdown-toggle').click()
+        menu = sao.visible('#user-preferences .notification-menu')
+        sao.wait(sao.idle, "the notifications do not load")
+        check_vietnamese(sao, '00-user-menu')
+        preferences, _help, _logout = [
+            a for a in menu.find_elements(By.CSS_SELECTOR, 'a[role=menuitem]')
+            if not a.find_elements(By.CSS_SELECTOR, 'div, .caret')]
+        preferences.click()
+        dialog = sao.visible('.modal-dialog .modal-body')
+        sao.wait(lambda d: sao.idle() and dialog.find_elements(
+                By.CSS_SELECTOR, 'input[name="name"]'),
+            "the preferences do not show")
+        check_vietnamese(sao, '00-preferences')
     except Exception:
         sao.dump('failure-login')
         raise
