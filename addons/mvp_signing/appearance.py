@@ -261,7 +261,10 @@ class Personal:
                 y=layout.AxisAlignment.ALIGN_MAX),
             stamp_text='%(signer)s',
             text_box_style=_text_style(self.font_size),
-            inner_content_layout=_fit(x=layout.AxisAlignment.ALIGN_MID,
+            # room under the baseline for descenders (g, y, ạ)
+            inner_content_layout=_fit(layout.Margins(
+                    bottom=self.font_size * 0.3),
+                x=layout.AxisAlignment.ALIGN_MID,
                 y=layout.AxisAlignment.ALIGN_MIN,
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
@@ -337,7 +340,9 @@ class Organisation:
             stamp_text='%(number)s\n%(ts)s',
             timestamp_format=ISO_FORMAT,
             text_box_style=_text_style(self.font_size, self._leading),
-            inner_content_layout=_fit(x=layout.AxisAlignment.ALIGN_MAX,
+            inner_content_layout=_fit(layout.Margins(
+                    bottom=self.font_size * 0.3),
+                x=layout.AxisAlignment.ALIGN_MAX,
                 y=layout.AxisAlignment.ALIGN_MIN,
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 

@@ -108,8 +108,9 @@ def load():
     pool = Pool()
     Trust = pool.get('mvp.signing.trust')
     directory = key_dir()
-    logins = [(str(directory / '*.p12'), PASSPHRASE,
-            "Tệp khóa ký số demo của lãnh đạo và văn thư")]
+    logins = [('*.p12', PASSPHRASE,
+            "Tệp khóa ký số demo của lãnh đạo và văn thư, trong "
+            + os.path.relpath(directory))]
     if Trust.search([('name', '=', ROOT_NAME)]):
         return logins
     pki = DemoPKI(directory)
