@@ -449,8 +449,8 @@ class Pending(ModelSQL):
                     }])
 
     @classmethod
-    def take(cls, document, certificate):
-        "The pending signature of the current user on document, forgotten"
+    def get(cls, document, certificate):
+        "The pending signature of the current user on document"
         records = cls.search([
                 ('resource', '=', str(document)),
                 ('user', '=', Transaction().user),
@@ -459,9 +459,7 @@ class Pending(ModelSQL):
         if not records:
             raise SigningError(gettext('mvp_signing.msg_external_expired',
                     document=document.rec_name))
-        data = records[0].data
-        cls.forget(document)
-        return data
+        return pades.Pending.from_json(records[0].data)
 
     @classmethod
     def forget(cls, document):
@@ -567,7 +565,11 @@ class SignWizard(Wizard):
             self.model._check_signing(documents, certificate, self.kind)
             document, = documents
             with without_check_access():
-                pending = Pending.take(document, certificate)
+                pending = Pending.get(document, certificate)
+                if not pending.pdf.startswith(bytes(document.file.data)):
+                    raise SigningError(gettext(
+                            'mvp_signing.msg_external_changed',
+                            document=document.rec_name))
             try:
                 answer = json.loads(bytes(self.external.answer or b''))
             except ValueError:
@@ -579,6 +581,8 @@ class SignWizard(Wizard):
                 raise SigningError(gettext('mvp_signing.msg_sign_failed',
                         file=document.file_name), str(e)) from e
             self._finish(document, certificate, signed, wrote)
+            with without_check_access():
+                Pending.forget(document)
             return 'end'
         return self._attempt(documents, certificate, act)
 
