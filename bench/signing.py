@@ -17,12 +17,14 @@ database in memory with mvp_signing activated (about 10 s to set up).
     python bench/signing.py [-n N] [--out FILE]
 """
 import argparse
+import atexit
 import datetime as dt
 import hashlib
 import io
 import itertools
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -32,8 +34,11 @@ from importlib.metadata import version
 # The model's cases run in a throwaway database, set before trytond loads.
 os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
 os.environ.setdefault('DB_NAME', ':memory:')
-os.environ.setdefault('TRYTOND_DATABASE__PATH',
-    tempfile.mkdtemp(prefix='mvp-bench-'))
+if 'TRYTOND_DATABASE__PATH' not in os.environ:
+    # the file store of the signed files
+    os.environ['TRYTOND_DATABASE__PATH'] = _files = tempfile.mkdtemp(
+        prefix='mvp-bench-')
+    atexit.register(shutil.rmtree, _files, True)
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
