@@ -314,7 +314,8 @@ class Organisation:
             width = d
             if self.number:
                 width = max(d, 4 + max(text_width(line, self.font_size)
-                        for line in (self.number, '0000-00-00T00:00:00+07:00')))
+                        for line in (
+                            self.number, '0000-00-00T00:00:00+07:00')))
             return index, (right - width, middle - d / 2 - self._text_height,
                 right, middle + d / 2)
         index = _page(reader, self.page)

@@ -334,7 +334,8 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         now = dt.datetime.now()
         to_flag = []
         for user in users:
-            companies = {c.id for c in user.companies} if user.active else set()
+            companies = ({c.id for c in user.companies} if user.active
+                else set())
             for certificate in cls.search([
                         ('user', '=', user.id),
                         ('kind', '=', 'personal'),

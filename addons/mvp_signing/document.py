@@ -530,7 +530,8 @@ class SignWizard(Wizard):
         document, = documents
         data, look, kwargs = self._external_input(document, certificate)
         try:
-            pending = pades.prepare(bytes(data), bytes(certificate.certificate),
+            pending = pades.prepare(
+                bytes(data), bytes(certificate.certificate),
                 field=self._field, appearance=look,
                 **self.model._sign_options(external=True), **kwargs)
         except pades.Error as e:

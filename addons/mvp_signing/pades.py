@@ -776,9 +776,10 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
     """Check every signature of `pdf` (bytes, path or binary file).
 
     `trust`: trust roots, as for `load_certs`; `others`: intermediate
-    certificates to build chains with, for signers that do not embed them. With `fetch`, revocation is
-    checked online (CRL, OCSP) when the responders answer, falling back to
-    the validation data embedded in the file (DSS). `revocation` is
+    certificates to build chains with, for signers that do not embed them.
+    With `fetch`, revocation is checked online (CRL, OCSP) when the
+    responders answer, falling back to the validation data embedded in the
+    file (DSS). `revocation` is
     pyHanko's mode: 'soft-fail' accepts a certificate whose status cannot
     be found, 'hard-fail' does not.
 
