@@ -21,7 +21,6 @@ import atexit
 import datetime as dt
 import hashlib
 import io
-import itertools
 import os
 import platform
 import shutil
