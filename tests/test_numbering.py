@@ -19,6 +19,7 @@ import pytest
 from trytond import backend, config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.modules.mvp_documents.database import run
 from trytond.transaction import Transaction, TransactionError, check_access
 
 concurrent = pytest.mark.skipif(
@@ -109,17 +110,7 @@ def request(user, company, func, stats=None):
 
 def as_root(func):
     "Run func() as the system, restarting it when it needs a table lock"
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as e:
-                transaction.rollback()
-                e.fix(extras)
-                continue
-            transaction.commit()
-        return result
+    return run(DB_NAME, func)
 
 
 def user_id(login):

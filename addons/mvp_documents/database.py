@@ -162,6 +162,23 @@ def set_default_language(name):
         transaction.commit()
 
 
+def run(name, func, user=0, **extras):
+    """Run func() on database name in a committed transaction of its own,
+    started again holding the table locks it asks for (as trytond's
+    dispatcher does for a request)"""
+    from trytond.transaction import Transaction, TransactionError
+    while True:
+        with Transaction().start(name, user, **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as e:
+                transaction.rollback()
+                e.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
 def load_demo(name):
     "Load the demonstration data; return its (login, password, role)"
     from trytond.pool import Pool

@@ -8,7 +8,7 @@ import importlib
 import unicodedata
 
 from trytond.pool import Pool
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 PASSWORD = 'Demo@2026'
 PROVINCE = '000.00.00.H31'
@@ -120,17 +120,8 @@ def load_database(name, **extras):
     """Load the demo province into database name in a transaction of its own.
 
     Returns the logins as load() does."""
-    while True:
-        with Transaction().start(name, 0, **extras) as transaction:
-            try:
-                logins = load()
-            except TransactionError as e:
-                # Numbering locks its tables: start again holding the locks.
-                transaction.rollback()
-                e.fix(extras)
-                continue
-            transaction.commit()
-            return logins
+    from .database import run
+    return run(name, load, **extras)
 
 
 def load():
