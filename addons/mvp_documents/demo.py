@@ -6,6 +6,7 @@ the codes is that of QCVN 102:2016.
 import datetime as dt
 import importlib
 import unicodedata
+from contextlib import contextmanager
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -219,6 +220,14 @@ def _recipient_groups(agencies):
             a for a in agencies.values() if a.kind == 'department']).save()
 
 
+@contextmanager
+def acting(user):
+    "Act as user, in their agency"
+    with Transaction().set_user(user.id), Transaction().set_context(
+            company=user.company.id):
+        yield
+
+
 def _documents(agencies, divisions, users):
     pool = Pool()
     Incoming = pool.get('mvp.document.incoming')
@@ -268,8 +277,7 @@ def _documents(agencies, divisions, users):
             'normal', 'normal', 5, 'rejected'),
         ]
     created = []
-    with Transaction().set_user(clerk.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(clerk):
         for sender, number, code, abstract, urgency, secrecy, days, state \
                 in incoming:
             document = Incoming(
@@ -290,8 +298,7 @@ def _documents(agencies, divisions, users):
         Incoming._reject(
             [d for d, s, _ in created if s == 'rejected'],
             "Văn bản không thuộc thẩm quyền giải quyết của UBND tỉnh.")
-    with Transaction().set_user(leader.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(leader):
         for document, state, days in created:
             if state in {'assigned', 'in_progress', 'done'}:
                 # Some are late: the secret one assigned and the one in
@@ -304,8 +311,7 @@ def _documents(agencies, divisions, users):
     for document, state, days in created:
         handler = document.handler
         if state in {'in_progress', 'done'}:
-            with Transaction().set_user(handler.id), \
-                    Transaction().set_context(company=province.company.id):
+            with acting(handler):
                 Incoming.start([document])
                 if state == 'done':
                     Incoming._complete(
@@ -325,8 +331,7 @@ def _documents(agencies, divisions, users):
     groups = Pool().get('mvp.recipient.group').search([])
     communes = [g for g in groups if g.name.startswith("Tất cả xã")]
     drafts = []
-    with Transaction().set_user(specialist.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(specialist):
         for code, abstract, state in outgoing:
             document = Outgoing(
                 company=province.company, type=type_(code),
@@ -348,13 +353,10 @@ def _documents(agencies, divisions, users):
 
     def past(state):
         return [d for d, s in drafts if order.index(s) > order.index(state)]
-    with Transaction().set_user(head.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(head):
         Outgoing.review(past('review'))
-    with Transaction().set_user(leader.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(leader):
         Outgoing.approve(past('approval'))
-    with Transaction().set_user(clerk.id), Transaction().set_context(
-            company=province.company.id):
+    with acting(clerk):
         Outgoing.issue(past('approved'))
         Outgoing.distribute(past('issued'))
