@@ -489,9 +489,21 @@ class NoteStart(ModelView):
     note = fields.Text("Note", required=True)
 
 
-class Return(Wizard):
+class NoteWizard(Wizard):
+    "Act on incoming documents with a note: the subclass names the action"
+    _action = None  # the Incoming method taking (documents, note)
+
+    def _apply(self):
+        # The wizard's groups and the record rules have let the user in.
+        with without_check_access():
+            getattr(self.model, self._action)(self.records, self.start.note)
+        return 'end'
+
+
+class Return(NoteWizard):
     "Return an incoming document with a reason"
     __name__ = 'mvp.document.incoming.return'
+    _action = '_return'
     start = StateView(
         'mvp.document.incoming.note.start',
         'mvp_documents.incoming_note_start_view_form', [
@@ -499,16 +511,13 @@ class Return(Wizard):
             Button("Return", 'return_', 'tryton-back', default=True),
             ])
     return_ = StateTransition()
-
-    def transition_return_(self):
-        with without_check_access():
-            self.model._return(self.records, self.start.note)
-        return 'end'
+    transition_return_ = NoteWizard._apply
 
 
-class Complete(Wizard):
+class Complete(NoteWizard):
     "Report the result of an incoming document"
     __name__ = 'mvp.document.incoming.complete'
+    _action = '_complete'
     start = StateView(
         'mvp.document.incoming.note.start',
         'mvp_documents.incoming_note_start_view_form', [
@@ -516,16 +525,13 @@ class Complete(Wizard):
             Button("Complete", 'complete', 'tryton-ok', default=True),
             ])
     complete = StateTransition()
-
-    def transition_complete(self):
-        with without_check_access():
-            self.model._complete(self.records, self.start.note)
-        return 'end'
+    transition_complete = NoteWizard._apply
 
 
-class Reject(Wizard):
+class Reject(NoteWizard):
     "Send back a document that is wrong or not for this agency"
     __name__ = 'mvp.document.incoming.reject'
+    _action = '_reject'
     start = StateView(
         'mvp.document.incoming.note.start',
         'mvp_documents.incoming_note_start_view_form', [
@@ -533,8 +539,4 @@ class Reject(Wizard):
             Button("Reject", 'reject', 'tryton-cancel', default=True),
             ])
     reject = StateTransition()
-
-    def transition_reject(self):
-        with without_check_access():
-            self.model._reject(self.records, self.start.note)
-        return 'end'
+    transition_reject = NoteWizard._apply
