@@ -14,8 +14,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+NOT_BENCHMARKS = {'run', 'machine'}
+
+
 def benchmarks():
-    return sorted(p.stem for p in HERE.glob('*.py') if p.stem != 'run')
+    return sorted(
+        p.stem for p in HERE.glob('*.py') if p.stem not in NOT_BENCHMARKS)
 
 
 def main(argv=None):

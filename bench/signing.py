@@ -30,6 +30,8 @@ import tempfile
 import time
 from importlib.metadata import version
 
+from machine import cpu
+
 # The model's cases run in a throwaway database, set before trytond loads.
 os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
 os.environ.setdefault('DB_NAME', ':memory:')
@@ -70,17 +72,6 @@ def medians_ms(funcs, runs, warmup=3):
             func()
             spent.append(time.perf_counter() - start)
     return [statistics.median(spent) * 1000 for spent in times]
-
-
-def cpu():
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None):
