@@ -213,8 +213,13 @@ class _Reader:
                 raise PacketError(E.TOO_MANY_ATTACHMENTS, self.path(),
                     limit=self.limits.attachments)
             self.payload = _Payload(self, ''.join(self.name).strip(WS))
-        self.builder.start(tag, attrib,
-            {k or None: v for k, v in nsmap.items()} if nsmap else None)
+        try:
+            self.builder.start(tag, attrib,
+                {k or None: v for k, v in nsmap.items()} if nsmap else None)
+        except ValueError as e:
+            # libxml2 passes on names it only warned about ("edXML:")
+            raise PacketError(E.MALFORMED, self.path(), line='?',
+                column='?', detail=str(e)) from None
 
     def _data(self, text):
         if self.payload is not None:

@@ -76,6 +76,8 @@ def members(attachment, limits=LIMITS, keep=True):
                             digest.update(chunk)
                             if kept is not None:
                                 kept.write(chunk)
+                except PacketError:
+                    raise
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError,
                         NotImplementedError, ValueError) as e:
                     raise PacketError(E.ZIP_INVALID, name=name,
