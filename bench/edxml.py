@@ -91,7 +91,7 @@ def run(args, sources, store):
             version('lxml'), '.'.join(map(str, etree.LIBXML_VERSION))),
         'command: python bench/edxml.py -n %d' % args.count,
         '',
-        '                                        ms/packet  packets/s   total s',
+        '%-40s%s' % ('', 'ms/packet  packets/s   total s'),
         '(a) lxml tree + base64 decode (bare)    %8.2f   %8.0f   %7.2f' % (
             a, 1000 / a, spent[0]),
         '(b) edxml.parse, in memory              %8.2f   %8.0f   %7.2f'

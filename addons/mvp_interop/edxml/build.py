@@ -297,11 +297,14 @@ def _manifest(body, attachments):
         return
     manifest = body.add('edXMLManifest')
     manifest.element.set('version', '1.0')
-    for attachment, content_id in zip(
-            attachments, _content_ids(attachments)):
+    for i, (attachment, content_id) in enumerate(zip(
+                attachments, _content_ids(attachments)), 1):
         reference = manifest.add('Reference')
         if not attachment.name:
             raise PacketError(E.MISSING, f'{reference.path}/AttachmentName')
+        if attachment.data is None and attachment.path is None:
+            raise PacketError(E.MISSING, 'edXML/AttachmentEncoded/'
+                f'Attachment[{i}]/ContentTransferEncoded')
         reference.leaf('ContentId', content_id)
         reference.leaf('ContentType', attachment.content_type)
         reference.leaf('Description', attachment.description)

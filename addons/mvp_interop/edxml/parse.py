@@ -206,7 +206,7 @@ class _Reader:
             raise PacketError(E.TOO_DEEP, self.path(),
                 limit=self.limits.depth)
         self.text = 0
-        if local == 'AttachmentName':
+        if local in ('Attachment', 'AttachmentName'):
             self.name = []
         elif local == PAYLOAD:
             if len(self.payloads) >= self.limits.attachments:

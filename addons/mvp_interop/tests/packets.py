@@ -19,8 +19,9 @@ def document(attachments=1, size=1024, seed=0, **values):
     attachments of incompressible bytes of about size each"""
     rnd = random.Random(seed)
     files = tuple(
-        Attachment(name=f'{12 + i}-UBND-VX.pdf', content_type='application/pdf',
-            description=f"Tệp {i + 1}", content_id=f'cid:{i + 1}',
+        Attachment(name=f'{12 + i}-UBND-VX.pdf',
+            content_type='application/pdf', description=f"Tệp {i + 1}",
+            content_id=f'cid:{i + 1}',
             data=rnd.randbytes(size))
         for i in range(attachments))
     fields = dict(

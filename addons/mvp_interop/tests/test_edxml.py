@@ -120,7 +120,8 @@ def test_sample_edoc_template_refused():
 def test_sample_edoc_template_repaired():
     "Repaired as its author meant it, the template maps field by field"
     text = (DATA / 's1-edoc.edxml').read_bytes().decode('utf-8')
-    text = text.replace('<edXML:From>\r\n         <edXML:From>', '<edXML:From>')
+    text = text.replace(
+        '<edXML:From>\r\n         <edXML:From>', '<edXML:From>')
     text = text.replace(' xlink:href=""', '')
     text = text.replace('${__StringFromFile(test.txt,,,)}',
         base64.b64encode(b'%PDF-1.4 ...').decode())
@@ -239,10 +240,12 @@ def test_build_failure_leaves_nothing(tmp_path):
     (dict(recipients=(packets.MINISTRY, packets.Organ('bad id'))),
         E.ORGAN_ID, f'{HEADER}/To[2]/OrganId'),
     (dict(steering=9), E.CHOICE, f'{HEADER}/SteeringType'),
+    (dict(attachments=(Attachment(name='a.pdf'),)), E.MISSING,
+        'edXML/AttachmentEncoded/Attachment[1]/ContentTransferEncoded'),
     ])
 def test_build_names_the_element(change, message_id, path):
     with pytest.raises(PacketError) as info:
-        build(packets.document(**change))
+        build(dataclasses.replace(packets.document(), **change))
     assert (info.value.message_id, info.value.path) == (message_id, path)
 
 
