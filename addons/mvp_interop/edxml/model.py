@@ -80,6 +80,15 @@ class ResponseFor:
     code: str = ''
     promulgation_date: dt.date | None = None
 
+    @classmethod
+    def of(cls, document):
+        "What answers to document name it by: its code is number/notation"
+        code = '/'.join(p for p in (
+                document.code_number, document.code_notation) if p)
+        return cls(organ_id=document.sender.id,
+            document_id=document.document_id, code=code,
+            promulgation_date=document.promulgation_date)
+
 
 @dataclasses.dataclass(frozen=True)
 class Trace:

@@ -42,3 +42,8 @@ class Status:
     timestamp: dt.datetime
     description: str = ''
     staff: Staff | None = None
+
+    def answers(self, document):
+        "Tell whether this status is about document (by its document id)"
+        return self.response_for.document_id == document.document_id \
+            and self.response_for.organ_id in ('', document.sender.id)

@@ -13,7 +13,7 @@ from lxml import etree
 from trytond.modules.mvp_documents.cli import main
 from trytond.modules.mvp_interop.edxml import (
     NAMESPACE, Attachment, BusinessType, Document, PacketError, Priority,
-    Status, StatusCode, Steering, build, parse)
+    ResponseFor, Status, StatusCode, Steering, build, parse)
 from trytond.modules.mvp_interop.edxml import errors as E
 from trytond.modules.mvp_interop.edxml.jsonform import dump, load
 from trytond.modules.mvp_interop.edxml.unzip import members, pack
@@ -208,6 +208,18 @@ def test_status_layout():
     assert status.findtext(f'{{{NAMESPACE}}}StatusCode') == '06'
     assert status.findtext(f'{{{NAMESPACE}}}Timestamp') == \
         '2024/03/06 08:00:05'
+
+
+def test_status_linked_to_its_document():
+    doc = packets.document()
+    response = ResponseFor.of(doc)
+    assert response == packets.status().response_for
+    status = parse(build(Status(response, packets.MINISTRY,
+                StatusCode.PROCESSING, dt.datetime(2024, 3, 7, 10, 0))))
+    assert status.answers(doc)
+    assert not status.answers(packets.document(document_id='other'))
+    assert not status.answers(dataclasses.replace(
+            doc, sender=packets.COMMUNE))
 
 
 def test_status_agreement_alias():
