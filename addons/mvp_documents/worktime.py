@@ -64,6 +64,18 @@ def national(year):
     return off, worked
 
 
+def local_date(moment):
+    """Return the date in Vietnam of moment; a naive moment is in UTC, as
+    trytond keeps them
+
+    >>> local_date(dt.datetime(2026, 11, 24, 18))
+    datetime.date(2026, 11, 25)
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(TZ).date()
+
+
 def _local(moment):
     if moment.tzinfo is None:
         raise ValueError(f"{moment} has no time zone")
