@@ -1,4 +1,4 @@
-"Working calendars: the province's and an agency's, kept by the provincial administrator"
+"Working calendars of the province and its agencies"
 from collections import defaultdict
 
 from trytond.i18n import gettext

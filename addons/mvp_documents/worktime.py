@@ -26,15 +26,14 @@ from zoneinfo import ZoneInfo
 import holidays
 
 TZ = ZoneInfo('Asia/Ho_Chi_Minh')
-# Decree 45/2013 leaves the hours to each agency; these are the usual ones.
+# A 40-hour week, Saturday and Sunday off (Decision 188/1999/QĐ-TTg); the
+# province sets the daily hours, and these are the usual ones.
 HOURS = ((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 30), dt.time(17)))
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 # Art. 8.1: past 4 working hours of outage, agencies go back to paper.
 OUTAGE_LIMIT = dt.timedelta(hours=4)
 # How far a search for the next working time goes before giving up.
 HORIZON = 3660
-
-DEADLINE_STATES = ('on_time', 'due_soon', 'overdue', 'done_late')
 
 
 class Day(NamedTuple):
@@ -232,7 +231,8 @@ class Calendar:
         """Tell whether moment lies in working hours
 
         >>> calendar = Calendar()
-        >>> calendar.is_working_time(dt.datetime(2026, 11, 25, 11, 30, tzinfo=TZ))
+        >>> calendar.is_working_time(
+        ...     dt.datetime(2026, 11, 25, 11, 30, tzinfo=TZ))
         True
         >>> calendar.is_working_time(dt.datetime(2026, 11, 25, 12, tzinfo=TZ))
         False
