@@ -31,10 +31,14 @@ class Calendar(ModelSQL, ModelView):
         domain=[('kind', '!=', 'division')],
         help="Empty for the province's calendar. An agency's calendar takes "
         "from the province's whatever it leaves empty.")
-    morning_start = fields.Time("Morning From", states=_inherited)
-    morning_end = fields.Time("Morning To", states=_inherited)
-    afternoon_start = fields.Time("Afternoon From", states=_inherited)
-    afternoon_end = fields.Time("Afternoon To", states=_inherited)
+    morning_start = fields.Time(
+        "Morning From", format='%H:%M', states=_inherited)
+    morning_end = fields.Time(
+        "Morning To", format='%H:%M', states=_inherited)
+    afternoon_start = fields.Time(
+        "Afternoon From", format='%H:%M', states=_inherited)
+    afternoon_end = fields.Time(
+        "Afternoon To", format='%H:%M', states=_inherited)
     deadline_days = fields.Integer(
         "Default Deadline", states=_inherited,
         domain=['OR', ('deadline_days', '=', None),
