@@ -1,11 +1,15 @@
 import datetime as dt
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
+from . import worktime
+from .calendar import DEFAULTS
 from .document import VISUAL
 from .text import UnicodeMixin
 
@@ -19,6 +23,13 @@ STATES = [
     ('done', "Done"),
     ('returned', "Returned"),
     ('cancelled', "Cancelled"),
+    ]
+DEADLINE_STATES = [
+    (None, ""),
+    ('on_time', "On Time"),
+    ('due_soon', "Due Soon"),
+    ('overdue', "Overdue"),
+    ('done_late', "Done Late"),
     ]
 
 
@@ -38,9 +49,18 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
         ondelete='RESTRICT')
     role = fields.Selection(
         ROLES, "Role", required=True, readonly=True, sort=False)
-    deadline = fields.Date("Deadline", readonly=True)
+    deadline = fields.Date(
+        "Deadline", readonly=True,
+        help="The last working day of the work, by default so many working "
+        "days after it is given, in the agency's calendar.")
+    deadline_state = fields.Function(fields.Selection(
+            DEADLINE_STATES, "Deadline State", sort=False),
+        'get_deadline_state', searcher='search_deadline_state')
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+    late = fields.Boolean(
+        "Done Late", readonly=True,
+        help="Done after the deadline.")
     mine = fields.Function(
         fields.Boolean("Mine"), 'get_mine', searcher='search_mine')
     instruction = fields.Text("Instruction", readonly=True)
@@ -62,6 +82,25 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
             ('state', 'DESC'), ('deadline', 'ASC NULLS LAST'),
             ('id', 'DESC')]
         cls.__access__.add('incoming')
+
+    @classmethod
+    def __register__(cls, module):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        fill = not cls.__table_handler__(module).column_exist('late')
+        super().__register__(module)
+        if fill:
+            # Work done before deadlines were kept track of.
+            cursor.execute(*table.select(
+                    table.id, table.deadline, table.closed_date,
+                    where=(table.state == 'done')
+                    & (table.deadline != None)))  # noqa: E711
+            late = [id_ for id_, deadline, closed in cursor
+                if closed and worktime.local_date(closed) > deadline]
+            for sub_ids in grouped_slice(late, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*table.update(
+                        [table.late], [True],
+                        where=reduce_ids(table.id, sub_ids)))
 
     @classmethod
     def view_attributes(cls):
@@ -90,19 +129,84 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
     def search_company(cls, name, clause):
         return [('incoming.company', *clause[1:])]
 
+    @classmethod
+    def get_deadline_state(cls, assignments, name):
+        pool = Pool()
+        Calendar = pool.get('mvp.calendar')
+        today = pool.get('ir.date').today()
+        calendars = Calendar.of_companies({a.company for a in assignments})
+        working, soon = {}, {}
+        for company, calendar in calendars.items():
+            working[company] = (
+                calendar.working() if calendar else worktime.DEFAULT)
+            soon[company] = (calendar.setting('due_soon_days') if calendar
+                else DEFAULTS['due_soon_days'])
+        states = {}
+        for assignment in assignments:
+            company = assignment.company.id
+            if not assignment.deadline or assignment.state not in {
+                    'open', 'done'}:
+                states[assignment.id] = None
+            elif assignment.state == 'done':
+                states[assignment.id] = (
+                    'done_late' if assignment.late else 'on_time')
+            else:
+                states[assignment.id] = working[company].deadline_state(
+                    assignment.deadline, today, soon=soon[company])
+        return states
+
+    @classmethod
+    def search_deadline_state(cls, name, clause):
+        _, operator, value = clause
+        if operator in {'=', '!='}:
+            value = [value]
+        elif operator not in {'in', 'not in'}:
+            raise NotImplementedError(operator)
+        states = set(value or [])
+        if operator in {'!=', 'not in'}:
+            states = {s for s, _ in DEADLINE_STATES} - states
+        if not states:
+            return [('id', '=', None)]
+        return ['OR'] + [cls._deadline_state_domain(s) for s in sorted(
+                states, key=lambda s: s or '')]
+
+    @classmethod
+    def _deadline_state_domain(cls, state):
+        pool = Pool()
+        Calendar = pool.get('mvp.calendar')
+        today = pool.get('ir.date').today()
+        if state is None:
+            return ['OR', ('deadline', '=', None),
+                ('state', 'not in', ['open', 'done'])]
+        if state == 'done_late':
+            return [('state', '=', 'done'), ('late', '=', True)]
+        if state == 'overdue':
+            return [('state', '=', 'open'), ('deadline', '<', today)]
+        # Due soon up to a limit in each agency's working days.
+        limits = Calendar.due_soon_limits(today)
+        before = ['OR']
+        for companies, limit in limits:
+            clause = [('deadline', '<=' if state == 'due_soon' else '>',
+                    limit)]
+            if companies is not None:
+                clause.append(('company', companies[0], companies[1]))
+            before.append(clause)
+        domain = [('state', '=', 'open'), ('deadline', '>=', today), before]
+        if state == 'on_time':
+            domain = ['OR', domain, [
+                    ('state', '=', 'done'), ('deadline', '!=', None),
+                    ('late', '=', False)]]
+        return domain
+
     def get_overdue(self, name):
-        today = Pool().get('ir.date').today()
-        return bool(self.state == 'open' and self.deadline
-            and self.deadline < today)
+        return self.deadline_state == 'overdue'
 
     @classmethod
     def search_overdue(cls, name, clause):
-        today = Pool().get('ir.date').today()
         _, operator, value = clause
-        if (operator == '=') == bool(value):
-            return [('state', '=', 'open'), ('deadline', '<', today)]
-        return ['OR', ('state', '!=', 'open'), ('deadline', '=', None),
-            ('deadline', '>=', today)]
+        return [('deadline_state',
+                '=' if (operator == '=') == bool(value) else '!=',
+                'overdue')]
 
     def get_mine(self, name):
         return self.user.id == Transaction().user
@@ -126,9 +230,17 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
 
     @classmethod
     def close(cls, assignments, state, note=None):
-        if assignments:
-            cls.write(assignments, {
-                    'state': state,
-                    'note': note,
-                    'closed_date': dt.datetime.now(),
-                    })
+        today = Pool().get('ir.date').today()
+        late = {a for a in assignments
+            if state == 'done' and a.deadline and a.deadline < today}
+        to_write = []
+        for group in [late, set(assignments) - late]:
+            if group:
+                to_write.extend([list(group), {
+                            'state': state,
+                            'note': note,
+                            'closed_date': dt.datetime.now(),
+                            'late': group is late,
+                            }])
+        if to_write:
+            cls.write(*to_write)

@@ -29,10 +29,13 @@ SECRECY = [
     ('secret', "Secret"),
     ('top_secret', "Top Secret"),
     ]
-# Late rows red, urgent ones orange, in every list. A list's attributes
-# holding PYSON must be given by view_attributes: the client decodes them.
+# Late rows red, urgent ones and those due soon orange, work done late grey,
+# in every list. A list's attributes holding PYSON must be given by
+# view_attributes: the client decodes them.
 VISUAL = ('/tree', 'visual', If(Eval('overdue', False), 'danger',
-        If(Eval('urgency', 'normal') != 'normal', 'warning', '')))
+        If((Eval('urgency', 'normal') != 'normal')
+            | (Eval('deadline_state', '') == 'due_soon'), 'warning',
+            If(Eval('deadline_state', '') == 'done_late', 'muted', ''))))
 LEGAL_STATUS = [
     ('valid', "Signed and valid"),
     ('invalid', "Signature not valid"),

@@ -10,6 +10,10 @@ class RegisterError(UserError):
     pass
 
 
+class CalendarError(ValidationError):
+    pass
+
+
 class DocumentError(ValidationError):
     pass
 

@@ -7,7 +7,6 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import worktime
 from .document import LEGAL_STATUS, URGENCY_RANK, VISUAL, DocumentMixin
 from .exceptions import AssignmentError, DocumentError
 
@@ -464,11 +463,13 @@ class Assign(Wizard):
     assign = StateTransition()
 
     def default_start(self, fields):
-        today = Pool().get('ir.date').today()
-        days = 1 if self.record.is_urgent else 10
+        pool = Pool()
+        Calendar = pool.get('mvp.calendar')
+        today = pool.get('ir.date').today()
         return {
             'company': self.record.company.id,
-            'deadline': worktime.add_working_days(today, days),
+            'deadline': Calendar.deadline(
+                self.record.company, today, urgent=self.record.is_urgent),
             }
 
     def transition_assign(self):
