@@ -34,8 +34,9 @@ filled by the models), files out; no ORM. Errors carry a code: their
 message is ``MESSAGES[code]`` here and ``mvp_archive.msg_package_<code>``
 for the models to translate.
 
-``bagit`` changes the process's working directory while it writes a bag:
-build packages from the command line or a worker, not in a request thread.
+``bagit`` changes the process's working directory while it writes the tag
+files: build packages from the command line or a worker, not in a request
+thread.
 """
 import datetime as dt
 import hashlib
@@ -289,37 +290,39 @@ def _reader(path):
 PDFAID = '{http://www.aiim.org/pdfa/ns/id/}'
 
 
-def pdfa(path):
-    """The PDF/A part and conformance the PDF claims in its XMP metadata,
-    e.g. '2B'; None when it claims none or cannot be read"""
+def inspect(path):
+    """The number of pages of a PDF and the PDF/A part and conformance it
+    claims in its XMP metadata (e.g. '2B'), each None when unknown"""
     try:
         reader = _reader(path)
-        try:
-            xmp = reader.root['/Metadata'].data
-        finally:
-            reader.stream.close()
+    except Exception:
+        return None, None
+    try:
+        count = int(reader.root['/Pages']['/Count'])
+    except Exception:
+        count = None
+    try:
+        xmp = reader.root['/Metadata'].data
         root = etree.fromstring(xmp, _parser())
     except Exception:
-        return None
+        return count, None
+    finally:
+        reader.stream.close()
     for node in root.iter():
         part = node.get(PDFAID + 'part') or node.findtext(PDFAID + 'part')
         if part:
             conformance = node.get(PDFAID + 'conformance') \
                 or node.findtext(PDFAID + 'conformance') or ''
-            return part.strip() + conformance.strip().upper()
-    return None
+            return count, part.strip() + conformance.strip().upper()
+    return count, None
+
+
+def pdfa(path):
+    return inspect(path)[1]
 
 
 def pages(path):
-    "The number of pages of a PDF, None when it cannot be read"
-    try:
-        reader = _reader(path)
-        try:
-            return int(reader.root['/Pages']['/Count'])
-        finally:
-            reader.stream.close()
-    except Exception:
-        return None
+    return inspect(path)[0]
 
 
 @cache
@@ -483,18 +486,18 @@ def _pack_file(document, file, folder, stem, convert_pdf, part):
             name=file.name)
     done.original = (original,) + done.original
     if is_pdf(target):
-        done.pages = pages(target)
-        claim = pdfa(target)
+        done.pages, claim = inspect(target)
         done.format = f'PDF/A-{claim}' if claim else 'application/pdf'
         if not claim and (file.pdfa or convert_pdf):
             rendition = base + '.pdfa.pdf'
             try:
                 if file.pdfa:
-                    shutil.copyfile(file.pdfa, folder / rendition)
-                    done.tool = None
+                    stored = _copy(file.pdfa, folder / rendition)
                 else:
                     convert(target, folder / rendition, part)
                     done.tool = tool()
+                    stored = (sha256(folder / rendition),
+                        (folder / rendition).stat().st_size)
             except (OSError, ConversionError) as e:
                 raise Error('build_conversion', ordinal=document.ordinal,
                     name=file.name, error=getattr(e, 'strerror', None)
@@ -503,8 +506,7 @@ def _pack_file(document, file, folder, stem, convert_pdf, part):
             if not done.rendition_format:
                 raise Error('build_conversion', ordinal=document.ordinal,
                     name=file.name, error='the result does not claim PDF/A')
-            done.rendition = (rendition, sha256(folder / rendition),
-                (folder / rendition).stat().st_size)
+            done.rendition = (rendition,) + stored
     else:
         done.format = mimetypes.guess_type(file.name)[0] \
             or 'application/octet-stream'
@@ -639,13 +641,14 @@ def build(dossier, directory, *, convert_pdf=True, part=PDFA_PART,
     directory.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f'.{final.name}.',
             dir=directory))
+    data = folder / 'data'
     try:
         documents = sorted(dossier.documents, key=lambda d: d.ordinal)
         for document in documents:
-            (folder / 'documents' / f'{document.ordinal:03d}').mkdir(
+            (data / 'documents' / f'{document.ordinal:03d}').mkdir(
                 parents=True)
         with ThreadPoolExecutor(workers or os.cpu_count()) as pool:
-            futures = [[pool.submit(_pack_file, document, file, folder,
+            futures = [[pool.submit(_pack_file, document, file, data,
                         f'{n:02d}', convert_pdf, part)
                     for n, file in enumerate(document.files, 1)]
                 for document in documents]
@@ -656,28 +659,52 @@ def build(dossier, directory, *, convert_pdf=True, part=PDFA_PART,
                 'build_document', ordinal=document.ordinal)
             path = f'documents/{document.ordinal:03d}/document.xml'
             listed.append((document.ordinal, (path,) + _write(xml,
-                        folder / path)))
+                        data / path)))
             page_total += _page_amount(document, results)
-        _write(_serialise(_dossier_xml(dossier, listed, page_total),
-                'build_dossier'), folder / DOSSIER_XML)
-        info = {
-            'External-Identifier': str(dossier.code),
-            'External-Description': ' '.join(dossier.title.split()),
-            'Bag-Software-Agent': 'mvp-eoffice archive package %s '
-                '(bagit.py %s)' % (VERSION, bagit.VERSION),
-            }
-        if dossier.organ_name:
-            info['Source-Organization'] = dossier.organ_name
-        bagit.make_bag(str(folder), info, checksums=['sha256'])
+        dossier_xml = (DOSSIER_XML,) + _write(_serialise(_dossier_xml(
+                    dossier, listed, page_total), 'build_dossier'),
+            data / DOSSIER_XML)
+        stored = [d for results in done for r in results
+            for d in (r.original, r.rendition, r.evidence) if d]
+        stored += [d for _, d in listed] + [dossier_xml]
+        _bag(folder, dossier, stored)
         if final.exists():
             raise Error('build_exists', path=str(final))
         folder.rename(final)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    bag = bagit.Bag(str(final))
-    oxum = bag.info['Payload-Oxum'].split('.')
-    return Package(final, checksum(final), int(oxum[1]), int(oxum[0]))
+    return Package(final, checksum(final), len(stored),
+        sum(size for _, _, size in stored))
+
+
+def _bag(folder, dossier, stored):
+    """Make folder a bag of the files stored, (path in data/, SHA-256,
+    size).
+
+    The payload manifest is written from the checksums taken while the files
+    were written (bagit's make_bag would read them all again; the names are
+    ours, plain ASCII, which BagIt writes as they are); bagit writes the tag
+    files and their manifest.
+    """
+    (folder / 'bagit.txt').write_text(
+        'BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n')
+    with open(folder / 'manifest-sha256.txt', 'w') as f:
+        for path, digest, _ in sorted(stored):
+            f.write(f'{digest}  data/{path}\n')
+    bag = bagit.Bag(str(folder))
+    bag.info.update({
+            'Bagging-Date': dt.date.today().isoformat(),
+            'Bag-Software-Agent': 'mvp-eoffice archive package %s '
+                '(bagit.py %s)' % (VERSION, bagit.VERSION),
+            'External-Identifier': str(dossier.code),
+            'External-Description': ' '.join(dossier.title.split()),
+            'Payload-Oxum': '%d.%d' % (
+                sum(size for _, _, size in stored), len(stored)),
+            })
+    if dossier.organ_name:
+        bag.info['Source-Organization'] = dossier.organ_name
+    bag.save()
 
 
 # -- verifying ---------------------------------------------------------------
