@@ -72,6 +72,16 @@ class NotABackup(Error):
     pass
 
 
+def errors():
+    "What a backup, restore or verification may fail with"
+    try:
+        from psycopg import Error as PostgreSQLError
+    except ImportError:
+        PostgreSQLError = Error
+    return (Error, OSError, sqlite3.Error, tarfile.TarError,
+        PostgreSQLError)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     what: str

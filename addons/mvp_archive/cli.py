@@ -123,6 +123,8 @@ def _configure(args):
 
     from . import backup
     if args.config:
+        if not os.path.isfile(args.config):
+            raise backup.Error("no configuration file %s" % args.config)
         config.update_etc(os.path.abspath(args.config))
     if config.get('database', 'class'):
         raise backup.Error("the filestore class %s is configured: only "
@@ -155,6 +157,12 @@ def notify_failure(database, message):
         file=sys.stderr)
 
 
+def _reason(error):
+    if isinstance(error, OSError) and error.strerror:
+        return ' '.join(filter(None, (error.filename, error.strerror)))
+    return str(error).strip() or type(error).__name__
+
+
 def _summary(data):
     rows = sum(data['tables'].values())
     files = sum(1 for n in data['members'] if n.startswith('filestore/'))
@@ -178,12 +186,8 @@ def backup_create(args):
             directory)
         made = time.monotonic()
         problems = backup.verify(archive, db)
-    except backup.Error as e:
-        notify_failure(args.database, str(e))
-        return FAILED
-    except OSError as e:
-        notify_failure(args.database, '%s: %s' % (
-                e.filename or '', e.strerror or e))
+    except backup.errors() as e:
+        notify_failure(args.database, _reason(e))
         return FAILED
     if problems:
         failed = archive.with_name(archive.name + '.failed')
@@ -211,8 +215,8 @@ def backup_verify(args):
         data = backup.manifest(args.backup)
     except backup.NotABackup as e:
         return _fail(str(e), NOT_BACKUP)
-    except (backup.Error, OSError) as e:
-        return _fail(str(e), FAILED)
+    except backup.errors() as e:
+        return _fail(_reason(e), FAILED)
     for problem in problems:
         print(problem)
     if problems:
@@ -232,8 +236,8 @@ def backup_restore(args):
         data = backup.manifest(args.backup)
     except backup.NotABackup as e:
         return _fail(str(e), NOT_BACKUP)
-    except (backup.Error, OSError) as e:
-        return _fail(str(e), FAILED)
+    except backup.errors() as e:
+        return _fail(_reason(e), FAILED)
     for problem in problems:
         print(problem)
     if problems:

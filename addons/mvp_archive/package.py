@@ -262,11 +262,17 @@ def _copy(source, target):
     "Copy source to target; return the SHA-256 and size of the bytes"
     digest = hashlib.sha256()
     size = 0
-    with open(source, 'rb') as src, open(target, 'wb') as dst:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            dst.write(chunk)
-            size += len(chunk)
+    # one buffer, unbuffered files: each byte read once, hashed, written
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(source, 'rb', buffering=0) as src, \
+            open(target, 'wb', buffering=0) as dst:
+        while read := src.readinto(buffer):
+            digest.update(view[:read])
+            written = 0
+            while written < read:
+                written += dst.write(view[written:read])
+            size += read
     return digest.hexdigest(), size
 
 
