@@ -204,6 +204,8 @@ def main(argv=None):
     parser.add_argument('-r', '--runs', type=int, default=5)
     parser.add_argument('--out', default=str(HERE / 'results' / 'archive.txt'))
     args = parser.parse_args(argv)
+    # the machine may be shared: say how busy it was
+    args.load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix='mvp-bench-archive-') as tmp:
         work = Path(tmp)
         (work / 'package').mkdir()
@@ -234,6 +236,8 @@ def report(args, pk, sqlite, pg):
         f"{dt.date.today()}; {cpu()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {pk['tool']}",
         f"command: python bench/archive.py -n {args.count} -r {args.runs}",
+        f"load average (1 min) at the start {args.load:.1f}, at the end "
+        f"{os.getloadavg()[0]:.1f}",
         "",
         f"package of {pk['count']} documents, {pk['source_bytes'] / mb:.0f} "
         f"MB of PDF; the package: {pk['files']} files, "

@@ -288,32 +288,28 @@ def is_pdf(path):
         return b'%PDF-' in f.read(1024)
 
 
-def _reader(path):
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    return PdfFileReader(open(path, 'rb'), strict=False)
-
-
 PDFAID = '{http://www.aiim.org/pdfa/ns/id/}'
 
 
 def inspect(path):
     """The number of pages of a PDF and the PDF/A part and conformance it
     claims in its XMP metadata (e.g. '2B'), each None when unknown"""
-    try:
-        reader = _reader(path)
-    except Exception:
-        return None, None
-    try:
-        count = int(reader.root['/Pages']['/Count'])
-    except Exception:
-        count = None
-    try:
-        xmp = reader.root['/Metadata'].data
-        root = etree.fromstring(xmp, _parser())
-    except Exception:
-        return count, None
-    finally:
-        reader.stream.close()
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    # whatever pyHanko raises on a damaged file means "unknown" here
+    with open(path, 'rb') as f:
+        try:
+            reader = PdfFileReader(f, strict=False)
+        except Exception:
+            return None, None
+        try:
+            count = int(reader.root['/Pages']['/Count'])
+        except Exception:
+            count = None
+        try:
+            root = etree.fromstring(reader.root['/Metadata'].data, _parser())
+        except Exception:
+            return count, None
     for node in root.iter():
         part = node.get(PDFAID + 'part') or node.findtext(PDFAID + 'part')
         if part:

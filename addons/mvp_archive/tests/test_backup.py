@@ -187,7 +187,7 @@ def test_prune(tmp_path):
         'src-20261101T020000Z.tar.failed', 'src-20261201T030000Z.tar']
 
 
-# -- a real trytond database ---------------------------------------------------
+# -- a real trytond database --------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -62,7 +62,8 @@ def dossier(signed=None, count=3):
     documents.append(p.Document(ordinal=count + 1, direction='incoming',
             type_name="Công văn", subject="Đề nghị bổ nhiệm",
             code_number='12', code_notation='UBND-VP',
-            issued_date=dt.date(2026, 2, 20), arrival_date=dt.date(2026, 2, 21),
+            issued_date=dt.date(2026, 2, 20),
+            arrival_date=dt.date(2026, 2, 21),
             arrival_number=45, organ_name="UBND xã Mễ Sở", priority=1,
             files=[p.File("Công văn.pdf", data=samples.pdf(pages=1),
                     evidence=b'<validation status="unsigned"/>')]))
