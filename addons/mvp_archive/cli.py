@@ -4,7 +4,9 @@
 
 checks an archival submission package against its manifest and metadata,
 prints what is wrong and exits 0 when it is intact, 1 when it is not, 2 when
-PACKAGE is not a package.
+PACKAGE is not a package. (`mvp archive export` comes with the models of
+dossiers: for each dossier it fills a `package.Dossier` and calls
+`package.build`, recording the checksum it returns.)
 
     mvp backup create -c CONFIG -d DB [-o DIR] [--keep-daily N ...]
     mvp backup verify -c CONFIG BACKUP
