@@ -17,9 +17,10 @@ PYTHON ?= python3
 
 # Debian packages: PostgreSQL for the second test run and production,
 # Chromium and its driver for the browser tests, SoftHSM and OpenSC for the
-# PKCS#11 signing tests, Noto fonts to render Vietnamese.
+# PKCS#11 signing tests, Noto fonts to render Vietnamese, Ghostscript for
+# the PDF/A renditions of archival packages.
 DEB_PACKAGES = python3-venv postgresql chromium chromium-driver softhsm2 \
-	opensc fonts-noto-core
+	opensc fonts-noto-core ghostscript
 
 VENV = .venv
 BIN = $(VENV)/bin
