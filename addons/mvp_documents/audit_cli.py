@@ -62,7 +62,8 @@ def run_verify(args):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    Pool(args.database).init()
+    if args.database not in Pool.database_list():
+        Pool(args.database).init()
     with Transaction().start(args.database, 0, readonly=True):
         return verify(sys.stdout)
 

@@ -10,8 +10,9 @@ from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import (
     Exclude, Index, Model, ModelSQL, ModelStorage, fields)
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction, without_check_access
+from trytond.tools import grouped_slice
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 from . import audit
 
@@ -164,12 +165,13 @@ class ModelLog(metaclass=PoolMeta):
         "Append the entries of ours among ids to the chains of their agency"
         pool = Pool()
         Head = pool.get('mvp.audit.head')
-        cursor = Transaction().connection.cursor()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         table = cls.__table__()
         entries = []
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*cls._entry_query(table,
-                    where=reduce_ids(table.id, sub_ids)
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)
                     & table.resource.like('mvp.%')))
             entries.extend(_entry(r) for r in cursor)
         entries.sort(key=lambda e: (e.agency or 0, e.id))
@@ -191,6 +193,11 @@ class ModelLog(metaclass=PoolMeta):
         if heads:
             with without_check_access():
                 Head.create(heads)
+            # The records were cached by create's validation, unchained.
+            transaction.counter += 1
+            for cache in transaction.cache.values():
+                for entry in entries:
+                    cache.get(cls.__name__, {}).pop(entry.id, None)
 
     @classmethod
     def _lock_chain(cls, agency):
@@ -333,10 +340,15 @@ class ModelLog(metaclass=PoolMeta):
             label = Model_.get_name(model)
             for id_ in model_ids:
                 names[f'{model},{id_}'] = f'{label} #{id_}'
-            if ModelAccess.check(model, 'read', raise_exception=False):
+            # Getters run without access checks: the reader's apply here.
+            with check_access():
+                if not ModelAccess.check(
+                        model, 'read', raise_exception=False):
+                    continue
                 Target = pool.get(model)
-                for record in Target.search([('id', 'in', list(model_ids))]):
-                    names[str(record)] = record.rec_name
+                readable = Target.search([('id', 'in', list(model_ids))])
+            for record in readable:
+                names[str(record)] = record.rec_name
         return {l.id: names.get(_resource_text(l.resource)) for l in logs}
 
     @classmethod
@@ -345,11 +357,18 @@ class ModelLog(metaclass=PoolMeta):
         pool = Pool()
         ModelAccess = pool.get('ir.model.access')
         _, operator, value = clause[:3]
-        models = [m for m, Model_ in pool.iterobject()
-            if m.startswith('mvp.') and _named(Model_)
-            and ModelAccess.check(m, 'read', raise_exception=False)]
-        return ['OR', ('id', '=', -1)] + [
-            ('resource.rec_name', operator, value, m) for m in models]
+        domain = ['OR', ('id', '=', -1)]
+        # Searchers run without access checks: the reader's apply here, or
+        # the names of what they may not read could be guessed.
+        with check_access():
+            for model, Target in pool.iterobject():
+                if (model.startswith('mvp.') and _named(Target)
+                        and ModelAccess.check(
+                            model, 'read', raise_exception=False)):
+                    query = Target.search(
+                        [('rec_name', operator, value)], order=[], query=True)
+                    domain.append(('resource.id', 'in', query, model))
+        return domain
 
     def get_action(self, name):
         if (self.event in {'read', 'download'} and self.resource
