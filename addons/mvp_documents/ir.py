@@ -117,6 +117,41 @@ class ModelLog(metaclass=PoolMeta):
                 t, (t.agency, Index.Range()), (t.chain_sequence, Index.Range()),
                 where=t.chain_sequence != Null))
 
+    @classmethod
+    def __register__(cls, module):
+        legacy = not cls.__table_handler__(module).column_exist('chain_hash')
+        super().__register__(module)
+        if legacy:
+            cls._seal_legacy()
+
+    @classmethod
+    def _seal_legacy(cls):
+        """Chain the entries of our models logged before the chains existed,
+        once, when the columns are added"""
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*cls._entry_query(table,
+                where=(table.chain_sequence == Null)
+                & table.resource.like('mvp.%'),
+                order_by=[table.id]))
+        entries = [_entry(r) for r in cursor.fetchall()]
+        companies = {}
+        for model in {e.model for e in entries}:
+            # The pool of a module update does not hold the later modules:
+            # their entries go to the chain without agency.
+            Model = _model(model)
+            if (Model and isinstance(Model._fields.get('company'),
+                        fields.Many2One)
+                    and backend.TableHandler.table_exist(Model._table)):
+                record = Model.__table__()
+                cursor.execute(*record.select(record.id, record.company))
+                companies[model] = dict(cursor)
+        for entry in entries:
+            agency = companies.get(entry.model, {}).get(entry.record)
+            cursor.execute(*table.update([table.agency], [agency],
+                    where=table.id == entry.id))
+        cls._chain([e.id for e in entries])
+
     def __init__(self, id=None, **kwargs):
         super().__init__(id, **kwargs)
         # The agency of a record deleted after it was logged is known only
