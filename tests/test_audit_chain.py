@@ -215,6 +215,24 @@ def test_deleted_record_keeps_its_agency():
     assert check()[0] == 0
 
 
+def test_division_change_in_its_agency():
+    "A division has no company of its own: its agency's chain"
+    def rename():
+        Unit = model('mvp.unit')
+        division, = Unit.search([('kind', '=', 'division'),
+                ('parent', '=', province.agency('tinh').id),
+                ('code', '=', 'TH')])
+        Unit.write([division], {'name': "Phòng Tổng hợp - Hành chính"})
+        return division.id
+    division = committed(rename, 'quantri.tinh')
+    with Transaction().start(DB_NAME, 0):
+        last = entries('tinh')[-1]
+        assert (str(last.resource), last.event) == (
+            f'mvp.unit,{division}', 'write')
+        with acting_as('quantri.tinh'):
+            assert last in visible('quantri.tinh')
+
+
 def test_created_directly_gets_agency_and_chain():
     "As mvp_signing logs a failed signing: Log.create with 'model,id'"
     def log():

@@ -444,11 +444,15 @@ def _named(Model):
 
 
 def _agency_of(record, depth=1):
-    "The agency (company id) of record, or of the record it belongs to"
-    if 'company' in record._fields:
-        company = record.company
-        if isinstance(company, Model) and company.__name__ == 'company.company':
-            return company.id
+    """The agency (company id) of record: its company, its agency unit's
+    (divisions), or the company of the record it belongs to (annexes)"""
+    company = record.company if 'company' in record._fields else None
+    if (company is None and 'agency' in record._fields
+            and isinstance(record.agency, Model)
+            and record.agency.__name__ == 'mvp.unit'):
+        company = record.agency.company
+    if isinstance(company, Model) and company.__name__ == 'company.company':
+        return company.id
     if depth and 'resource' in record._fields:
         resource = record.resource
         if isinstance(resource, Model) and resource.id and resource.id > 0:
