@@ -210,8 +210,8 @@ class ModelLog(metaclass=PoolMeta):
                     & table.resource.like('mvp.%')))
             entries.extend(_entry(r) for r in cursor)
         entries.sort(key=lambda e: (e.agency or 0, e.id))
-        # One agency after the other, in order: no two appends wait for
-        # each other's locks.
+        # The agencies' locks in one order: two transactions appending to
+        # the same agencies cannot deadlock.
         heads = []
         for agency, chain in groupby(entries, key=lambda e: e.agency):
             chain = list(chain)
@@ -228,11 +228,13 @@ class ModelLog(metaclass=PoolMeta):
         if heads:
             with without_check_access():
                 Head.create(heads)
-            # The records were cached by create's validation, unchained.
+            # create's validation cached the records unchained (as
+            # ModelSQL._restore_history, after its own SQL).
             transaction.counter += 1
             for cache in transaction.cache.values():
-                for entry in entries:
-                    cache.get(cls.__name__, {}).pop(entry.id, None)
+                if cls.__name__ in cache:
+                    for entry in entries:
+                        cache[cls.__name__].pop(entry.id, None)
 
     @classmethod
     def _lock_chain(cls, agency):
