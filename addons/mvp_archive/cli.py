@@ -22,7 +22,6 @@ directory, keep_daily (7), keep_weekly (4), keep_monthly (12).
 """
 import os
 import sys
-import time
 from pathlib import Path
 
 INTACT, DAMAGED, NOT_PACKAGE = 0, 1, 2
@@ -128,6 +127,14 @@ def _configure(args):
         if not os.path.isfile(args.config):
             raise backup.Error("no configuration file %s" % args.config)
         config.update_etc(os.path.abspath(args.config))
+    return configured()
+
+
+def configured():
+    "The database backend and the filestore root trytond is configured with"
+    from trytond import config
+
+    from . import backup
     if config.get('database', 'class'):
         raise backup.Error("the filestore class %s is configured: only "
             "trytond's own filestore is backed up" % config.get(
@@ -136,40 +143,46 @@ def _configure(args):
     return backup.backend(config.get('database', 'uri'), path), Path(path)
 
 
-def _policy(args):
+def policy(args=None):
+    "The retention policy: the arguments', else the configuration's"
     from trytond import config
 
     from . import backup
     defaults = backup.Policy()
-    return backup.Policy(**{period: getattr(args, f'keep_{period}')
-            if getattr(args, f'keep_{period}') is not None
-            else config.getint('backup', f'keep_{period}',
-                default=getattr(defaults, period))
+
+    def keep(period):
+        given = getattr(args, f'keep_{period}', None)
+        if given is not None:
+            return given
+        return config.getint('backup', f'keep_{period}',
+            default=getattr(defaults, period))
+    return backup.Policy(**{period: keep(period)
             for period in ('daily', 'weekly', 'monthly')})
 
 
 def notify_failure(database, message):
-    """Tell the administrators that a backup of database failed.
-
-    The hook for the models: for now the message goes to standard error,
-    which cron mails to its owner; the models will also post it to the
-    administrators as a res.notification (mvp_archive.msg_backup_failed).
-    """
+    """Tell the administrators that a backup of database failed: on
+    standard error, which cron mails to its owner, and in the bell of the
+    provincial administrators when the database can be reached"""
     print('mvp: the backup of %r failed: %s' % (database, message),
         file=sys.stderr)
+    try:
+        from trytond.pool import Pool
+
+        from trytond.modules.mvp_documents.database import run
+        if database not in Pool.database_list():
+            Pool(database).init()
+        run(database, lambda: Pool().get('mvp.archive.backup').notify_failure(
+                database, message))
+    except Exception as e:
+        print('mvp: the administrators could not be told in the database: '
+            '%s' % _reason(e), file=sys.stderr)
 
 
 def _reason(error):
     if isinstance(error, OSError) and error.strerror:
         return ' '.join(filter(None, (error.filename, error.strerror)))
     return str(error).strip() or type(error).__name__
-
-
-def _summary(data):
-    rows = sum(data['tables'].values())
-    files = sum(1 for n in data['members'] if n.startswith('filestore/'))
-    return '%d tables, %d rows, %d files' % (
-        len(data['tables']), rows, files)
 
 
 def backup_create(args):
@@ -182,29 +195,21 @@ def backup_create(args):
         if not directory:
             raise backup.Error("no directory for backups: give -o DIR or "
                 "set [backup] directory")
-        policy = _policy(args)
-        start = time.monotonic()
-        archive = backup.create(db, args.database, root / args.database,
-            directory)
-        made = time.monotonic()
-        problems = backup.verify(archive, db)
+        made = backup.create_verified(db, args.database,
+            root / args.database, directory, policy(args))
+    except backup.Unverified as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        notify_failure(args.database, str(e))
+        return FAILED
     except backup.errors() as e:
         notify_failure(args.database, _reason(e))
         return FAILED
-    if problems:
-        failed = archive.with_name(archive.name + '.failed')
-        archive.rename(failed)
-        Path(str(archive) + backup.CHECKSUM_SUFFIX).unlink(missing_ok=True)
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        notify_failure(args.database, 'the backup %s does not restore as '
-            'it was made (%d problem(s))' % (failed, len(problems)))
-        return FAILED
-    data = backup.manifest(archive)
+    data = backup.manifest(made.archive)
     print('%s: %s, %.1f MB; made in %.1f s, verified by restoring it in '
-        '%.1f s' % (archive, _summary(data), archive.stat().st_size / 1e6,
-            made - start, time.monotonic() - made))
-    for path in backup.prune(directory, args.database, policy):
+        '%.1f s' % (made.archive, backup.summary(data),
+            made.archive.stat().st_size / 1e6, made.made, made.verified))
+    for path in made.removed:
         print('removed by the retention policy: %s' % path)
     return OK
 
@@ -225,7 +230,7 @@ def backup_verify(args):
         return _fail('%s: %d problem(s)' % (args.backup, len(problems)),
             FAILED)
     print('%s: restores as it was made (%s, backed up %s)' % (
-            args.backup, _summary(data), data['created']))
+            args.backup, backup.summary(data), data['created']))
     return OK
 
 
@@ -246,5 +251,5 @@ def backup_restore(args):
         return _fail('%s: not restored: %d problem(s)' % (
                 args.backup, len(problems)), FAILED)
     print('%s restored into %r (%s, backed up %s)' % (args.backup,
-            args.database, _summary(data), data['created']))
+            args.database, backup.summary(data), data['created']))
     return OK
