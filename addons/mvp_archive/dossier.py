@@ -858,7 +858,7 @@ class DossierDocument(FileMixin, ModelSQL, ModelView):
                     Model.read(ids, ['id'])
 
     @classmethod
-    def file(cls, dossier, documents):
+    def file_documents(cls, dossier, documents):
         "File the documents in dossier, each once; return the new entries"
         filed = {e.document for e in dossier.documents if e.document}
         documents = [d for d in documents if d not in filed]

@@ -122,5 +122,5 @@ class FileIn(Wizard):
         # Wizards run without the rules: filed as the person, the rules say
         # in which dossiers they may.
         with check_access():
-            Entry.file(self.start.dossier, self.records)
+            Entry.file_documents(self.start.dossier, self.records)
         return 'end'

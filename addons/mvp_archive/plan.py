@@ -195,6 +195,6 @@ class PlanLine(SearchTextMixin, ModelSQL, ModelView):
             'division': self.division.id if self.division else None,
             'responsible': (
                 self.responsible.id if self.responsible else None),
-            'permanent': self.retention.permanent,
-            'retention_years': self.retention.years,
+            'permanent': bool(self.retention.permanent),
+            'years': self.retention.years,
             }
