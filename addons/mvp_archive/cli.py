@@ -4,9 +4,15 @@
 
 checks an archival submission package against its manifest and metadata,
 prints what is wrong and exits 0 when it is intact, 1 when it is not, 2 when
-PACKAGE is not a package. (`mvp archive export` comes with the models of
-dossiers: for each dossier it fills a `package.Dossier` and calls
-`package.build`, recording the checksum it returns.)
+PACKAGE is not a package.
+
+    mvp archive export -c CONFIG -d DB (--dossier CODE | --closed) -o DIR
+
+writes into DIR the package of the closed dossier CODE, or of every closed
+dossier not yet submitted, and records each package (checksum, date) on its
+dossier, which is then submitted to the archive; each dossier in a
+transaction of its own. It prints each package's path and checksum and exits
+0 when every package was written, 1 when one was not (the message says why).
 
     mvp backup create -c CONFIG -d DB [-o DIR] [--keep-daily N ...]
     mvp backup verify -c CONFIG BACKUP
@@ -51,6 +57,26 @@ def register_archive(subparsers):
         help="the package's checksum as recorded when it was built")
     verify.set_defaults(func=archive_verify)
 
+    export = actions.add_parser('export',
+        help="write the packages of closed dossiers",
+        description="Write the archival submission package of closed "
+        "dossiers into DIR and record each on its dossier, which is then "
+        "submitted to the archive. Exits 0 when every package was written, "
+        "1 when one was not.")
+    export.add_argument('-c', '--config',
+        default=os.environ.get('TRYTOND_CONFIG'),
+        help="trytond configuration file (default: $TRYTOND_CONFIG)")
+    export.add_argument('-d', '--database', required=True)
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument('--dossier', metavar='CODE', action='append',
+        help="the code of a closed dossier, e.g. "
+        "000.00.01.H31.2026.01.TCCB (may be repeated)")
+    which.add_argument('--closed', action='store_true',
+        help="every closed dossier not yet submitted")
+    export.add_argument('-o', '--directory', metavar='DIR', required=True,
+        help="where the packages go")
+    export.set_defaults(func=archive_export)
+
 
 def archive_verify(args):
     from . import package
@@ -67,6 +93,71 @@ def archive_verify(args):
     print('%s: intact, checksum %s' % (args.package,
             package.checksum(args.package)))
     return INTACT
+
+
+def archive_export(args):
+    from trytond import config
+    if args.config:
+        if not os.path.isfile(args.config):
+            return _fail("no configuration file %s" % args.config, FAILED)
+        config.update_etc(os.path.abspath(args.config))
+    from trytond.pool import Pool
+
+    from trytond.modules.mvp_documents.database import run
+    try:
+        if args.database not in Pool.database_list():
+            Pool(args.database).init()
+        found = run(args.database, lambda: _closed(args.dossier))
+    except Exception as e:
+        return _fail('%s: %s' % (args.database, _reason(e)), FAILED)
+    status = OK
+    for code in found.get('refused', []):
+        status = _fail(code, FAILED)
+    directory = Path(args.directory)
+    for id_, code in found['closed']:
+        result = run(args.database, lambda: _export(id_, directory))
+        if isinstance(result, str):
+            status = _fail('%s: %s' % (code, result), FAILED)
+        else:
+            print('%s: %s, %d files, %.1f MB, checksum %s' % (
+                    code, result['path'], result['files'],
+                    result['size'] / 1e6, result['checksum']))
+    if not found['closed'] and status == OK:
+        print('no closed dossier to export')
+    return status
+
+
+def _closed(codes):
+    "(id, code) of the closed dossiers named, or of all; what is refused"
+    from trytond.pool import Pool
+    Dossier = Pool().get('mvp.archive.dossier')
+    if not codes:
+        dossiers = Dossier.search([('state', '=', 'closed')],
+            order=[('code', 'ASC'), ('id', 'ASC')])
+        return {'closed': [(d.id, d.code) for d in dossiers]}
+    closed, refused = [], []
+    for code in codes:
+        dossiers = Dossier.search([('code', '=', code)])
+        if not dossiers:
+            refused.append('no dossier has the code %s' % code)
+        for dossier in dossiers:
+            if dossier.state == 'closed':
+                closed.append((dossier.id, dossier.code))
+            else:
+                refused.append('%s is %s, not closed: only closed dossiers '
+                    'are exported' % (code, dossier.state))
+    return {'closed': closed, 'refused': refused}
+
+
+def _export(id_, directory):
+    "Build and record the package of dossier id_; its figures or the error"
+    from trytond.pool import Pool
+    Dossier = Pool().get('mvp.archive.dossier')
+    result = Dossier.build_packages([id_], directory)[Dossier(id_)]
+    if isinstance(result, str):
+        return result
+    return {'path': str(result.path), 'files': result.files,
+        'size': result.size, 'checksum': result.checksum}
 
 
 def register_backup(subparsers):
