@@ -15,11 +15,14 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from trytond import config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
+from trytond.worker import run_task
 
 from trytond.modules.mvp_archive import package
+from trytond.modules.mvp_archive.exceptions import PackageError
 from trytond.modules.mvp_documents import cli as mvp
 from trytond.modules.mvp_signing import keys, pades
 from trytond.modules.mvp_signing.tests import pki as test_pki
@@ -73,8 +76,9 @@ class ExportTestCase(unittest.TestCase):
         self.out = Path(tempfile.mkdtemp(prefix='mvp-export-'))
         self.addCleanup(shutil.rmtree, self.out, ignore_errors=True)
 
-    def closed_dossier(self, notation):
-        "A closed dossier holding an incoming document signed by the leader"
+    def closed_dossier(self, notation, years=None, ended=None):
+        """A closed dossier holding an incoming document signed by the
+        leader: permanent, or kept years after it ended"""
         with Transaction().start(DB_NAME, 0) as transaction:
             pool = Pool()
             Incoming = pool.get('mvp.document.incoming')
@@ -97,7 +101,10 @@ class ExportTestCase(unittest.TestCase):
                         'year': 2026,
                         'notation': notation,
                         'title': "Hồ sơ bổ nhiệm cán bộ",
-                        'permanent': True,
+                        'permanent': years is None,
+                        'years': years,
+                        'start_date': ended and ended.replace(month=1, day=1),
+                        'end_date': ended,
                         }])
             Entry.file_documents(dossier, [incoming])
             Dossier.close([dossier])
@@ -183,3 +190,57 @@ class ExportTestCase(unittest.TestCase):
         self.assertIn(str(self.out / code), dossier['package_error'])
         self.assertIn(dossier['package_error'], err)
         self.assertEqual(list((self.out / code).iterdir()), [])
+
+    def test_receipt_checks_package(self):
+        "The archive does not receive a package that is not intact"
+        id_, code = self.closed_dossier('05.TCCB')
+        status, _, err = run('archive', 'export', '-d', DB_NAME,
+            '--dossier', code, '-o', self.out)
+        self.assertEqual(status, 0, err)
+        original = self.out / code / 'data' / 'documents' / '001' / '01.pdf'
+        original.write_bytes(original.read_bytes() + b'%% added\n')
+        with Transaction().start(DB_NAME, 0):
+            Dossier = Pool().get('mvp.archive.dossier')
+            with self.assertRaises(PackageError) as raised:
+                Dossier._received(
+                    [Dossier(id_)], '01/BB', dt.date.today(), "An", None)
+        self.assertIn('data/documents/001/01.pdf', raised.exception.message)
+        self.assertEqual(self.read(id_)['state'], 'submitted')
+
+    def test_disposal_removes_package(self):
+        "The approved disposal of a dossier removes its package from the archive"
+        if not config.has_section('archive'):
+            config.add_section('archive')
+        previous = config.get('archive', 'directory') or ''
+        self.addCleanup(config.set, 'archive', 'directory', previous)
+        config.set('archive', 'directory', str(self.out))
+        id_, code = self.closed_dossier(
+            '06.VP', years=5, ended=dt.date(2010, 6, 30))
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Dossier = pool.get('mvp.archive.dossier')
+            Disposal = pool.get('mvp.archive.disposal')
+            Dossier.submit([Dossier(id_)])
+            tasks = list(transaction.tasks)
+            transaction.commit()
+        for task in tasks:
+            run_task(DB_NAME, task)
+        path = Path(self.read(id_)['package_path'])
+        self.assertEqual(path.parent.name, DB_NAME)
+        self.assertTrue(path.is_dir())
+        with Transaction().start(DB_NAME, 0) as transaction:
+            disposal, = Disposal.create([{
+                        'company': self.company,
+                        'number': '15/QĐ-SNV',
+                        'date': dt.date.today(),
+                        'dossiers': [('add', [id_])],
+                        }])
+            Disposal.approve([disposal])
+            Disposal.dispose([disposal])
+            tasks = list(transaction.tasks)
+            transaction.commit()
+        self.assertTrue(path.is_dir(), "removed before the commit")
+        for task in tasks:
+            run_task(DB_NAME, task)
+        self.assertFalse(path.exists())
+        self.assertEqual(self.read(id_)['state'], 'disposed')
