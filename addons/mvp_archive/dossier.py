@@ -10,6 +10,7 @@ appraisal when its period ends and disposed of only by an approved
 decision (disposal.py); nothing of a permanent dossier is ever removed.
 """
 import datetime as dt
+import logging
 import os
 import shutil
 import tempfile
@@ -32,6 +33,8 @@ from trytond.modules.mvp_documents.text import SearchTextMixin
 from . import metadata, package
 from .exceptions import DossierError, FrozenError, PackageError, PermanentError
 from .retention import RetentionMixin
+
+logger = logging.getLogger(__name__)
 
 STATES = [
     ('open', "Open"),
@@ -321,7 +324,8 @@ class Dossier(
                 # search_text holds the code: set it before it is computed
                 self.code = code
                 return {'code': code, **super().compute_fields(
-                        (field_names or set()) | {'code'})}
+                        None if field_names is None
+                        else field_names | {'code'})}
         return super().compute_fields(field_names)
 
     @classmethod
@@ -398,7 +402,7 @@ class Dossier(
                         'mvp_archive.msg_dossier_empty',
                         dossier=dossier.rec_name))
             Entry.refresh(dossier.documents)
-            entries = sorted(dossier.documents, key=lambda e: (
+            entries = sorted(Entry.browse(dossier.documents), key=lambda e: (
                     e.date or dt.date.max, e.ordinal or 0, e.id))
             Entry.write(*[x for n, e in enumerate(entries, 1)
                     for x in ([e], {'ordinal': n})])
@@ -456,9 +460,13 @@ class Dossier(
             except package.Error as e:
                 message = gettext(
                     f'mvp_archive.msg_package_{e.code}', **e.args_)
-            except OSError as e:
+            except Exception as e:
+                # whatever the files hold: the dossier says why, the clerk
+                # may submit it again
+                logger.exception("package of dossier %s", dossier.id)
                 message = gettext('mvp_archive.msg_package_os_error',
-                    error=e.strerror or str(e))
+                    error=getattr(e, 'strerror', None) or str(e)
+                    or type(e).__name__)
             else:
                 try:
                     with without_check_access():

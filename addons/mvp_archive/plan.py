@@ -70,7 +70,7 @@ class Plan(ModelSQL, ModelView):
         return [('year', operator, value)]
 
     def get_dossier_count(self, name):
-        return sum(len(l.dossiers) for l in self.lines)
+        return sum(len(line.dossiers) for line in self.lines)
 
     @classmethod
     @ModelView.button_action('mvp_archive.act_plan_form')
@@ -94,10 +94,10 @@ class Plan(ModelSQL, ModelView):
             # line's copy all the same: the clerk reviews the new plan.
             Line.create([{
                         'plan': new.id,
-                        **{f: getattr(l, f).id if isinstance(
-                                getattr(l, f), ModelSQL) else getattr(l, f)
-                            for f in LINE_FIELDS},
-                        } for l in plan.lines])
+                        **{f: getattr(line, f).id if isinstance(
+                                getattr(line, f), ModelSQL)
+                            else getattr(line, f) for f in LINE_FIELDS},
+                        } for line in plan.lines])
             created.append(new)
         return {'res_id': [p.id for p in created]}
 

@@ -177,7 +177,7 @@ class ExportTestCase(unittest.TestCase):
                 / '01.pdfa.pdf').read_bytes(), kept)
 
     def test_failure_recorded(self):
-        "A package that cannot be written leaves the dossier closed, saying why"
+        "A package not written leaves the dossier closed, saying why"
         id_, code = self.closed_dossier('04.TCCB')
         (self.out / code).mkdir()
 
@@ -208,7 +208,7 @@ class ExportTestCase(unittest.TestCase):
         self.assertEqual(self.read(id_)['state'], 'submitted')
 
     def test_disposal_removes_package(self):
-        "The approved disposal of a dossier removes its package from the archive"
+        "The approved disposal of a dossier removes its package"
         if not config.has_section('archive'):
             config.add_section('archive')
         previous = config.get('archive', 'directory') or ''
