@@ -497,6 +497,26 @@ def test_sender_follows_deliveries_not_copies(login):
         assert 'note' not in Delivery._fields
 
 
+@pytest.mark.parametrize('login, allowed', [
+        ('vanthu.tinh', True),
+        ('chuyenvien2.tinh', True),
+        ('thanhtra.snv', True),  # oversight
+        ('quantri', True),
+        ('quantri.tinh', False),  # agency administrator: no documents
+        ('vanthu.phohien', False),  # a recipient: its copy, not the list
+        ('vanthu.snv', False),
+        ])
+@in_transaction
+def test_who_reads_deliveries(login, allowed):
+    Delivery = Pool().get('mvp.document.delivery')
+    _, copies = distributed()
+    with acting_as(login):
+        assert outcome(lambda: Delivery.read(copies, ['state'])) == allowed
+        found = []
+        outcome(lambda: found.extend(Delivery.search([])))
+        assert ({d.id for d in found} >= set(copies)) == allowed
+
+
 @pytest.mark.parametrize('button', ['enter', 'reject'])
 @in_transaction
 def test_sender_cannot_register_or_reject_copies(button):

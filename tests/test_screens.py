@@ -163,8 +163,10 @@ class Walk:
         self.failures = []
         self.screens = 0
         self.records = 0
-        # (model, view id), record id: what the tabs of forms opened
-        self.opened = set()
+        # The records each view opened, and how deep: the menus and tabs
+        # open many twice, and would find the same.
+        self.opened = {}
+        self.views = {}
 
     def fail(self, where, message):
         self.failures.append(
@@ -178,6 +180,17 @@ class Walk:
         except RPCError as error:
             self.fail(where + [f'{method}'], error_text(error))
             return None
+
+    def view(self, where, model, view_id, view_type, context):
+        """fields_view_get as sao calls it; once per view and context, as
+        the server answers the same"""
+        context = {**context, **VIEW_CONTEXT}
+        key = (model, view_id, view_type,
+            json.dumps(context, sort_keys=True, cls=JSONEncoder))
+        if key not in self.views:
+            self.views[key] = self.call(where, model, 'fields_view_get',
+                view_id, view_type, context=context)
+        return self.views[key]
 
     def env(self, extra=None):
         "What sao's PYSON decoder sees outside of a record"
@@ -210,9 +223,8 @@ class Walk:
         domain = decode(action['pyson_domain'], env)
         order = decode(action.get('pyson_order'), env)
         view_id, view_type = action['views'][0]
-        view = self.call(
-            where, model, 'fields_view_get', view_id, view_type,
-            context={**self.session.context, **VIEW_CONTEXT})
+        view = self.view(
+            where, model, view_id, view_type, self.session.context)
         ids = self.call(where, model, 'search', domain, 0, None, order)
         if view is None or ids is None:
             return []
@@ -247,10 +259,8 @@ class Walk:
 
         loaded = []
         for view_id, view_type in views:
-            view = self.call(
-                where + [f'view {view_type} {view_id}'], model,
-                'fields_view_get', view_id, view_type,
-                context={**context, **VIEW_CONTEXT})
+            view = self.view(where + [f'view {view_type} {view_id}'], model,
+                view_id, view_type, context)
             if view is not None:
                 loaded.append(view)
         self.call(where, model, 'view_toolbar_get', context=context)
@@ -301,11 +311,21 @@ class Walk:
                 self.fail(where + [f'record {id_}'], error_text(error))
         return rows
 
+    def todo(self, model, view, ids, context, depth=0):
+        "The ids that view has not opened yet, as deep, and mark them"
+        key = (model, view['view_id'], json.dumps(
+                context, sort_keys=True, cls=JSONEncoder))
+        ids = [i for i in ids
+            if self.opened.get((key, i), DEPTH + 1) > depth]
+        self.opened.update(((key, i), depth) for i in ids)
+        return ids
+
     def open_list(self, model, view, ids, context, where):
         fields = view['fields']
         names = fields_to_read(fields, 'eager')
         context = {**context, **binary_context(model, fields)}
         childs = view.get('field_childs')
+        ids = self.todo(model, view, ids, context)
         seen = set()
         while ids:
             rows = self.read(model, ids, names, context, where)
@@ -316,6 +336,7 @@ class Walk:
     def open_form(self, model, view, ids, context, where, depth=0):
         fields = view['fields']
         names = fields_to_read(fields, 'lazy')
+        ids = self.todo(model, view, ids, context, depth)
         rows = self.read(model, ids, names,
             {**context, **binary_context(model, fields)}, where)
         self.check_buttons(model, view, rows, context, where)
@@ -343,19 +364,15 @@ class Walk:
             if index == 0 and views:
                 view, = views.values()
             else:
-                view = self.call(where, relation, 'fields_view_get',
-                    view_id, mode, context={**context, **VIEW_CONTEXT})
+                view = self.view(where, relation, view_id, mode, context)
                 if view is None:
                     continue
-            key = (relation, view['view_id'])
-            todo = [i for i in ids if (key, i) not in self.opened]
-            self.opened.update((key, i) for i in todo)
             view_where = where + [f"view {view['type']} {view['view_id']}"]
             if view['type'] == 'form':
                 self.open_form(
-                    relation, view, todo, context, view_where, depth)
+                    relation, view, ids, context, view_where, depth)
             else:
-                self.open_list(relation, view, todo, context, view_where)
+                self.open_list(relation, view, ids, context, view_where)
 
     # Buttons
 
