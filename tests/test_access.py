@@ -463,6 +463,215 @@ def test_oversight_writes_nothing():
             assert not outcome(operation)
 
 
+# A distribution: the recipients' copies are theirs; the sender follows them
+# through its deliveries.
+
+def distributed():
+    "The demo's decision the province office distributed, and its copies"
+    Outgoing = Pool().get('mvp.document.outgoing')
+    with without_check_access():
+        document, = Outgoing.search([('state', '=', 'distributed')])
+        copies = [d.id for d in document.deliveries]
+    assert len(copies) >= 3
+    return document, copies
+
+
+@pytest.mark.parametrize('login', ['vanthu.tinh', 'lanhdao.tinh'])
+@in_transaction
+def test_sender_follows_deliveries_not_copies(login):
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Outgoing = pool.get('mvp.document.outgoing')
+    Delivery = pool.get('mvp.document.delivery')
+    document, copies = distributed()
+    with acting_as(login):
+        assert not set(copies) & set(Incoming.search([]))
+        for copy in copies:
+            with pytest.raises(AccessError):
+                Incoming.read([copy], ['abstract'])
+        deliveries = Outgoing(document.id).deliveries
+        assert {d.id for d in deliveries} == set(copies)
+        assert {d.state for d in deliveries} == {'received'}
+        assert Delivery.read(copies, ['recipient.rec_name', 'number'])
+        # The recipient's handling is not the sender's to read.
+        assert 'note' not in Delivery._fields
+
+
+@pytest.mark.parametrize('login, allowed', [
+        ('vanthu.tinh', True),
+        ('chuyenvien2.tinh', True),
+        ('thanhtra.snv', True),  # oversight
+        ('quantri', True),
+        ('quantri.tinh', False),  # agency administrator: no documents
+        ('vanthu.phohien', False),  # a recipient: its copy, not the list
+        ('vanthu.snv', False),
+        ])
+@in_transaction
+def test_who_reads_deliveries(login, allowed):
+    Delivery = Pool().get('mvp.document.delivery')
+    _, copies = distributed()
+    with acting_as(login):
+        assert outcome(lambda: Delivery.read(copies, ['state'])) == allowed
+        found = []
+        outcome(lambda: found.extend(Delivery.search([])))
+        assert ({d.id for d in found} >= set(copies)) == allowed
+
+
+@pytest.mark.parametrize('button', ['enter', 'reject'])
+@in_transaction
+def test_sender_cannot_register_or_reject_copies(button):
+    Incoming = Pool().get('mvp.document.incoming')
+    _, copies = distributed()
+    with acting_as('vanthu.tinh'):
+        assert not outcome(
+            lambda: getattr(Incoming, button)(Incoming.browse(copies[:1])))
+
+
+@in_transaction
+def test_delivery_shows_what_the_recipient_did():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Delivery = pool.get('mvp.document.delivery')
+    _, copies = distributed()
+    clerk = province.user('vanthu.phohien')
+    with without_check_access():
+        copy, = Incoming.search([
+                ('id', 'in', copies), ('company', '=', clerk.company.id)])
+        other, = Incoming.search([
+                ('id', 'in', copies), ('company', '!=', clerk.company.id)],
+            limit=1)
+        Incoming.write([other], {'state': 'rejected', 'note': "Gửi nhầm"})
+    with acting_as('vanthu.phohien'):
+        Incoming.enter([Incoming(copy.id)])
+        number = Incoming(copy.id).number
+    with acting_as('vanthu.tinh'):
+        registered, rejected = Delivery.browse([copy.id, other.id])
+        assert (registered.state, registered.number) == ('registered', number)
+        assert registered.recipient == province.agency('phohien')
+        assert (rejected.state, rejected.reason) == ('rejected', "Gửi nhầm")
+
+
+@pytest.mark.parametrize('login', ['vanthu.phohien', 'lanhdao.phohien'])
+@in_transaction
+def test_commune_opens_what_the_province_distributed(login):
+    "As the web client opens the form: the fields and the names they show"
+    Incoming = Pool().get('mvp.document.incoming')
+    _, copies = distributed()
+    with acting_as(login) as person:
+        copy, = Incoming.search([('id', 'in', copies)])
+        assert copy.company == person.company
+        row, = Incoming.read([copy.id], [
+                'abstract', 'sender', 'sender_unit.rec_name', 'file_data',
+                'company.rec_name', 'type.rec_name'])
+        assert row['sender_unit.']['rec_name'].startswith(
+            "Ủy ban nhân dân tỉnh")
+        assert row['file_data'].startswith(b'%PDF')
+        # The province's outgoing document stays the province's.
+        with pytest.raises(AccessError):
+            Incoming.read([copy.id], ['outgoing.rec_name'])
+
+
+@in_transaction
+def test_commune_clerk_registers_what_arrived():
+    Incoming = Pool().get('mvp.document.incoming')
+    _, copies = distributed()
+    with acting_as('vanthu.phohien'):
+        copy, = Incoming.search([('id', 'in', copies)])
+        Incoming.enter([copy])
+        assert (copy.state, copy.number) == ('registered', 1)
+
+
+# Reading a document of another agency, as a person assigned to it does, is
+# no licence to manage it.
+
+@pytest.mark.parametrize('button, state', [
+        ('assign', 'registered'),
+        ('reopen', 'done'),
+        ('enter', 'received'),
+        ])
+@in_transaction
+def test_assigned_person_of_another_agency_does_not_manage_it(button, state):
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assignment = pool.get('mvp.assignment')
+    tinh = province.agency('tinh')
+    login = 'vanthu.snv' if button == 'enter' else 'lanhdao.snv'
+    person = province.user(login)
+    with without_check_access():
+        document, = Incoming.create([{
+                    **incoming_values(tinh, person), 'state': state}])
+        Assignment.create([{
+                    'incoming': document.id, 'user': person.id,
+                    'role': 'inform', 'state': 'done'}])
+    with acting_as(login):
+        assert sees(Incoming, document)
+        assert not outcome(
+            lambda: getattr(Incoming, button)([Incoming(document.id)]))
+    # The people of the agency do.
+    with acting_as('vanthu.tinh' if button == 'enter' else 'lanhdao.tinh'):
+        assert outcome(
+            lambda: getattr(Incoming, button)([Incoming(document.id)]))
+
+
+@in_transaction
+def test_manager_of_another_agency_cannot_assign_through_wizard():
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assignment = pool.get('mvp.assignment')
+    Assign = pool.get('mvp.document.incoming.assign', type='wizard')
+    document = incoming("Về việc hướng dẫn xây dựng dự toán")
+    other = province.user('lanhdao.snv')
+    with without_check_access():
+        Assignment.create([{
+                    'incoming': document.id, 'user': other.id,
+                    'role': 'inform'}])
+    with acting_as('lanhdao.snv'), Transaction().set_context(
+            active_model=Incoming.__name__, active_id=document.id,
+            active_ids=[document.id]):
+        session_id, _, _ = Assign.create()
+        Assign.execute(session_id, {}, 'start')
+        with pytest.raises(AssignmentError):
+            Assign.execute(session_id, {'start': {
+                        'company': document.company.id,
+                        'main': province.user('chuyenvien.tinh').id,
+                        'supports': [], 'informed': [],
+                        'deadline': dt.date.today() + dt.timedelta(days=5),
+                        'instruction': "Xử lý",
+                        }}, 'assign')
+
+
+# A document's thread is read and written as the document is.
+
+@pytest.mark.parametrize('login, allowed', [
+        ('lanhdao.tinh', True),
+        ('chuyenvien2.tinh', False),  # below the clearance
+        ('chuyenvien.snv', False),  # another agency
+        ])
+@in_transaction
+def test_thread_of_document(login, allowed):
+    Channel = Pool().get('ir.chat.channel')
+    document = incoming("Công điện về bảo đảm an ninh")
+    # Called as the server calls them: access checked by Channel itself.
+    with acting_as(login), without_check_access():
+        assert outcome(lambda: Channel.get(str(document))) == allowed
+        assert outcome(
+            lambda: Channel.post(str(document), "Ý kiến")) == allowed
+
+
+@in_transaction
+def test_administrator_lists_threads_within_clearance():
+    pool = Pool()
+    Channel = pool.get('ir.chat.channel')
+    secret = incoming("Công điện về bảo đảm an ninh")
+    normal = incoming("Về việc hướng dẫn xây dựng dự toán")
+    with without_check_access():
+        channels = [Channel._get_channel(d) for d in [secret, normal]]
+    with acting_as('quantri'):
+        found = Channel.search([('id', 'in', [c.id for c in channels])])
+        assert [c.resource for c in found] == [normal]
+        Channel.read([c.id for c in found], ['resource.rec_name'])
+
+
 # Signed or issued documents cannot be edited or deleted (Art. 4.6), yet the
 # workflow goes on.
 
@@ -566,8 +775,8 @@ def test_workflow_goes_on_through_frozen_documents():
     with acting_as('vanthu.tinh'):
         Outgoing.distribute([issued])
     assert Outgoing(issued.id).state == 'distributed'
-    assert {d.company for d in Outgoing(issued.id).deliveries} == {
-        province.agency(k).company for k in ['snv', 'stc']}
+    assert {d.recipient for d in Outgoing(issued.id).deliveries} == {
+        province.agency(k) for k in ['snv', 'stc']}
 
 
 @in_transaction

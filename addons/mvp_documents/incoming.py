@@ -2,6 +2,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -246,6 +247,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         "Enter the documents in the agency's incoming register"
         pool = Pool()
         Register = pool.get('mvp.register')
+        cls._check_agency(documents)
         today = pool.get('ir.date').today()
         leaders = cls.staff({d.company for d in documents}, 'group_leader')
         # Number in the order of the list: urgent ones first.
@@ -269,12 +271,12 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_reject')
     def reject(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_assign')
     def assign(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_forward')
@@ -302,7 +304,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('in_progress')
     def reopen(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.act_outgoing_reply')
@@ -337,12 +339,33 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def _own_agency(cls, document):
+        "Tell whether the document is of an agency the user works for"
+        User = Pool().get('res.user')
+        return (not Transaction().user
+            or document.company.id in User.get_companies())
+
+    @classmethod
+    def _check_agency(cls, documents):
+        """Only the people of a document's agency register, reject, assign
+        or reopen it: reading it (as a person of another agency assigned to
+        it does) is not enough"""
+        for document in documents:
+            if not cls._own_agency(document):
+                raise AccessError(gettext(
+                        'mvp_documents.msg_not_own_agency',
+                        document=document.rec_name,
+                        agency=document.company.rec_name))
+
+    @classmethod
     def _check_handler(cls, documents):
-        "Only the main handler, a leader or a head acts on an assigned one"
-        if cls._is_manager():
-            return
+        """Only the main handler, a leader or a head of the document's
+        agency acts on an assigned one"""
+        manager = cls._is_manager()
         user_id = Transaction().user
         for document in documents:
+            if manager and cls._own_agency(document):
+                continue
             if document.state == 'registered':
                 raise AssignmentError(gettext(
                         'mvp_documents.msg_assign_managers',
@@ -426,6 +449,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('rejected')
     def _reject(cls, documents, reason):
+        cls._check_agency(documents)
         cls.write(documents, {'note': reason})
 
 

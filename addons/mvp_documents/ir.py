@@ -46,7 +46,8 @@ class Rule(metaclass=PoolMeta):
         User = pool.get('res.user')
         Unit = pool.get('mvp.unit')
         context = super()._get_context(model_name)
-        if not model_name.startswith('mvp.'):
+        # The threads of our documents follow their secrecy.
+        if not model_name.startswith(('mvp.', 'ir.chat.')):
             return context
         user_id = Transaction().user
         context['user_id'] = user_id
@@ -471,3 +472,17 @@ def _entry(row):
 
 def _is(column, value):
     return column == Null if value is None else column == value
+
+
+class ChatChannel(metaclass=PoolMeta):
+    __name__ = 'ir.chat.channel'
+
+    @classmethod
+    def check_access(cls, resource):
+        super().check_access(resource)
+        # Tryton checks the model's access only: whoever may not read a
+        # document (another agency's, or above their clearance) neither
+        # reads nor writes its thread.
+        model, id_ = str(resource).split(',')
+        with check_access():
+            Pool().get(model).read([int(id_)], ['id'])

@@ -66,7 +66,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     number_symbol = fields.Char("Number and Symbol", readonly=True)
     issue_date = fields.Date("Issue Date", readonly=True)
     deliveries = fields.One2Many(
-        'mvp.document.incoming', 'outgoing', "Deliveries", readonly=True)
+        'mvp.document.delivery', 'outgoing', "Deliveries", readonly=True,
+        help="The agencies of this system it was sent to, and how far "
+        "each has taken it.")
     note = fields.Text(
         "Review Note", states={'readonly': ~Eval('state').in_(
                 ['review', 'approval'])},

@@ -34,10 +34,10 @@ def environment(path, port):
     return env
 
 
-def create_demo(path, database, log):
+def create_demo(path, database, log, config=CONFIG):
     "Create the demo database with `mvp db init --demo`"
     result = subprocess.run(
-        [BIN / 'mvp', 'db', 'init', '-c', CONFIG, '-d', database, '--demo'],
+        [BIN / 'mvp', 'db', 'init', '-c', config, '-d', database, '--demo'],
         env=environment(path, 0), cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     log.write(result.stdout)
@@ -49,12 +49,12 @@ def create_demo(path, database, log):
 
 
 @contextmanager
-def serve(path, database, log, timeout=60):
+def serve(path, database, log, timeout=60, config=CONFIG):
     "Serve database and sao on a free port; yield the URL"
     port = free_port()
     url = f'http://127.0.0.1:{port}'
     process = subprocess.Popen(
-        [BIN / 'trytond', '-c', CONFIG, '-d', database],
+        [BIN / 'trytond', '-c', config, '-d', database],
         env=environment(path, port), cwd=ROOT,
         stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -159,8 +159,10 @@ class DemoTestCase(unittest.TestCase):
             [(s.signer, s.status) for s in distributed.signatures],
             [("Trần Văn Hùng", 'valid'),
                 ("Ủy ban nhân dân tỉnh Hưng Yên", 'valid')])
-        self.assertTrue(distributed.deliveries)
-        for delivery in distributed.deliveries:
+        Incoming = pool.get('mvp.document.incoming')
+        deliveries = Incoming.search([('outgoing', '=', distributed.id)])
+        self.assertTrue(deliveries)
+        for delivery in deliveries:
             self.assertEqual(delivery.legal_status, 'valid')
             self.assertEqual(delivery.file, distributed.file)
             self.assertEqual(len(delivery.signatures), 2)
@@ -168,7 +170,6 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(
             [s.signer for s in approved.signatures], ["Trần Văn Hùng"])
         # documents from outside the system are unsigned
-        Incoming = pool.get('mvp.document.incoming')
         self.assertEqual(
             {d.legal_status for d in Incoming.search([
                         ('outgoing', '=', None)])}, {'unsigned'})
