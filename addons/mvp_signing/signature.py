@@ -11,7 +11,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import pades
@@ -106,6 +106,35 @@ def _moment(value):
         return None
     return dt.datetime.fromisoformat(value).astimezone(
         dt.timezone.utc).replace(tzinfo=None)
+
+
+class FileSignatureMixin:
+    "Verify every file set, before it is stored"
+    __slots__ = ()
+
+    @classmethod
+    def set_file_data(cls, records, name, value):
+        reports = {}
+        if value:
+            reports = check_upload(value, records[0].file_name)
+        with known(reports):
+            super().set_file_data(records, name, value)
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Signature = Pool().get('mvp.signature')
+        if mode == 'create' or (mode == 'write' and 'file' in field_names):
+            cls._signatures_updated(records, Signature.update(records))
+        elif mode == 'delete':
+            with without_check_access():
+                Signature.delete(Signature.search([
+                            ('resource', 'in', [str(r) for r in records]),
+                            ]))
+
+    @classmethod
+    def _signatures_updated(cls, records, statuses):
+        pass
 
 
 class Signature(ResourceAccessMixin, ModelSQL, ModelView):
@@ -249,18 +278,6 @@ class Signature(ResourceAccessMixin, ModelSQL, ModelView):
             'reasons': ' '.join(result.get('reasons', [])),
             'verified_at': now,
             }
-
-
-class ModelLog(metaclass=PoolMeta):
-    __name__ = 'ir.model.log'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.event.selection += [
-            ('sign', "Signed"),
-            ('sign_failed', "Signing failed"),
-            ]
 
 
 def audit(records, event, target):
