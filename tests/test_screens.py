@@ -159,7 +159,6 @@ class Walk:
         preferences = self.session.call(
             'model.res.user.get_preferences', False, {})
         self.menu_action = json.loads(preferences['pyson_menu'])
-        self.companies = set(preferences.get('companies') or [])
         self.failures = []
         self.screens = 0
         self.records = 0
