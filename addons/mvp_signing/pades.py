@@ -1,5 +1,9 @@
 """PAdES signing and verification, on pyHanko.
 
+One module for the three APIs: they share reading the PDF (size, header,
+encryption, scripts), the levels and the validation context, which is most
+of its length.
+
 `sign` signs with a key we hold (PKCS#12 file or PKCS#11 token, see `keys`);
 `prepare` and `finish` sign with a key held elsewhere (a user's USB token
 through a local tool, a remote signing service); `verify` checks every
@@ -7,6 +11,7 @@ signature of a received PDF.
 """
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -74,6 +79,18 @@ class Unreadable(Error):
     def __init__(self, message, reason='damaged'):
         super().__init__(message)
         self.reason = reason
+
+
+@contextlib.contextmanager
+def _wrapped(what):
+    "pyHanko's and the parser's errors as our SigningError, saying what failed"
+    try:
+        yield
+    except Error:
+        raise
+    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
+        raise SigningError('%s failed: %s'
+            % (what, str(e) or type(e).__name__)) from e
 
 
 def _run(coro):
@@ -219,18 +236,24 @@ def _backend(timeout):
             per_request_timeout=timeout))
 
 
-def _validation_context(trust, fetch=True, timeout=5,
-        revocation='soft-fail', moment=None, others=()):
-    kwargs = _past(moment)
+def _context(trust, fetch=True, timeout=5, revocation='soft-fail',
+        moment=None, others=(), dss=None):
+    """The validation context: trust roots, fetching, revocation mode, as of
+    `moment`; with `dss`, seeded with the file's embedded validation data"""
+    kwargs = {'trust_roots': list(load_certs(trust)), 'allow_fetching': fetch,
+        'revocation_mode': revocation, **_past(moment)}
     if others:
         kwargs['other_certs'] = list(others)
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
+    if dss is not None:
+        try:
+            return dss.as_validation_context(kwargs)
+        except Exception:
+            pass  # a damaged DSS only loses the embedded validation data
     # empty revocation data rather than None: offline 'hard-fail' then
     # judges certificates as unchecked instead of refusing to start
-    return ValidationContext(trust_roots=list(load_certs(trust)),
-        allow_fetching=fetch, revocation_mode=revocation, crls=[], ocsps=[],
-        **kwargs)
+    return ValidationContext(crls=[], ocsps=[], **kwargs)
 
 
 async def _reserve(session, validation_info, signer, tsa):
@@ -258,7 +281,7 @@ def _check_level(level):
 def _meta(field, level, trust, reason, location, name):
     # With trust roots, pyHanko checks the signer's certificate (expiry,
     # revocation) before signing; B-LT must find its revocation data.
-    vc = _validation_context(trust, revocation='hard-fail'
+    vc = _context(trust, revocation='hard-fail'
         if level == 'B-LT' else 'soft-fail') if trust else None
     return signers.PdfSignatureMetadata(field_name=field, md_algorithm=MD,
         subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
@@ -332,14 +355,9 @@ def sign(pdf, signer, *, field='Signature', appearance=None, level='B-B',
     writer = _writer(pdf, max_size)
     pdf_signer = _pdf_signer(writer, signer, field, appearance, level,
         tsa_url, trust, reason, location, name)
-    try:
+    with _wrapped('signing'):
         return _run(_sign(pdf_signer, writer, _text_params(
                     appearance, signer.signing_cert, name)))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('signing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _sign(pdf_signer, writer, text_params):
@@ -433,15 +451,10 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     if reserve is None:
         certs = sum(len(c.dump()) for c in [cert] + chain)
         reserve = 2 * (certs + 4096 + (12288 if level != 'B-B' else 0))
-    try:
+    with _wrapped('preparing'):
         return _run(_prepare(pdf_signer, writer, external,
                 _text_params(appearance, cert, name), reserve, level,
                 tsa_url, field, cert, chain))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('preparing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _prepare(pdf_signer, writer, external, text_params, reserve,
@@ -566,13 +579,8 @@ def finish(pending, signature, *, trust=()):
             raise SigningError('malformed answer from the external signer')
     if pending.level == 'B-LT' and not trust:
         raise SigningError('level B-LT needs the trust roots')
-    try:
+    with _wrapped('finishing'):
         return _run(_finish(pending, bytes(signature), trust))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('finishing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _finish(pending, signature, trust):
@@ -612,7 +620,7 @@ async def _finish(pending, signature, trust):
     await PdfTBSDocument.async_finish_signing(output, digest, content)
     if pending.level != 'B-LT':
         return output.getvalue()
-    vc = _validation_context(trust, revocation='hard-fail')
+    vc = _context(trust, revocation='hard-fail')
     try:
         reader = PdfFileReader(output, strict=False)
         sig = next(s for s in reader.embedded_regular_signatures
@@ -695,6 +703,13 @@ def _proven_time(status, now):
     return None
 
 
+# The keys of the report on one signature, good or broken.
+REPORT_KEYS = ('field', 'signer', 'subject', 'issuer', 'serial', 'intact',
+    'trusted', 'revoked', 'revoked_at', 'expired', 'signing_time',
+    'timestamped', 'validated_at', 'coverage', 'modified_after',
+    'modifications', 'level', 'valid', 'reasons', 'error')
+
+
 def _result(sig, status, current, dss, timestamps, now, proven):
     """The report on one signature. `status` is pyHanko's verdict, as of
     `proven` (the timestamp's time) if that rescued it, otherwise as of now;
@@ -753,20 +768,19 @@ def _result(sig, status, current, dss, timestamps, now, proven):
         'level': _level(sig, status, dss, timestamps),
         'valid': not reasons,
         'reasons': reasons,
+        'error': None,
     }
 
 
 def _broken(sig, error):
-    "a signature pyHanko could not even evaluate"
+    "a signature pyHanko could not even evaluate, with a report's keys"
     try:
         name = sig.field_name
     except Exception:
         name = None
-    return {'field': name, 'signer': None, 'intact': False,
+    return {**dict.fromkeys(REPORT_KEYS), 'field': name, 'intact': False,
         'trusted': False, 'revoked': False, 'expired': False,
-        'signing_time': None, 'timestamped': False, 'coverage': None,
-        'modified_after': None, 'modifications': None, 'level': None,
-        'validated_at': None, 'valid': False,
+        'timestamped': False, 'valid': False,
         'reasons': ['unreadable_signature'],
         'error': str(error) or type(error).__name__}
 
@@ -822,7 +836,7 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
 
 async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
         others=()):
-    vc = _dss_context(dss, roots, fetch, timeout, revocation, others=others)
+    vc = _context(roots, fetch, timeout, revocation, others=others, dss=dss)
     now = dt.datetime.now(dt.timezone.utc)
     results = []
     try:
@@ -851,28 +865,9 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
 async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
         revocation, others=()):
     "validate the signer's chain as of `moment`, the timestamp's as of now"
-    past = _dss_context(dss, roots, fetch, timeout, revocation, moment,
-        others)
+    past = _context(roots, fetch, timeout, revocation, moment, others, dss)
     try:
         return await async_validate_pdf_signature(sig, past,
             ts_validation_context=vc, key_usage_settings=KEY_USAGE)
     finally:
         await past.aclose()
-
-
-def _dss_context(dss, roots, fetch, timeout, revocation, moment=None,
-        others=()):
-    if dss is None:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)
-    kwargs = {'trust_roots': roots, 'allow_fetching': fetch,
-        'revocation_mode': revocation, **_past(moment)}
-    if others:
-        kwargs['other_certs'] = list(others)
-    if fetch:
-        kwargs['fetcher_backend'] = _backend(timeout)
-    try:
-        return dss.as_validation_context(kwargs)
-    except Exception:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)

@@ -70,6 +70,9 @@ def test_pkcs12_b_b(pdf, p12, roots):
     assert sig['modified_after'] is False
     assert sig['level'] == 'B-B'
     assert ISO.match(sig['signing_time'])
+    # a signature that cannot be evaluated reads the same way
+    assert sig.keys() == set(pades.REPORT_KEYS)
+    assert pades._broken(None, ValueError()).keys() == sig.keys()
 
 
 def test_pkcs12_cache(p12):
