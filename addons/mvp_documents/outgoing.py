@@ -180,7 +180,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_file',
                         document=document.rec_name))
-        cls._notify_next(documents, 'reviewer', 'msg_outgoing_to_review')
+        cls._notify_next(documents, 'reviewer',
+            'mvp_documents.msg_outgoing_to_review')
 
     @classmethod
     @ModelView.button
@@ -191,7 +192,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_note_required',
                         document=document.rec_name))
-        cls._notify_next(documents, 'drafter', 'msg_outgoing_sent_back')
+        cls._notify_next(documents, 'drafter',
+            'mvp_documents.msg_outgoing_sent_back')
 
     @classmethod
     @ModelView.button
@@ -203,7 +205,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_signer',
                         document=document.rec_name))
-        cls._notify_next(documents, 'signer', 'msg_outgoing_to_approve')
+        cls._notify_next(documents, 'signer',
+            'mvp_documents.msg_outgoing_to_approve')
 
     @classmethod
     @ModelView.button
@@ -313,8 +316,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         for document in documents:
             user = getattr(document, field)
             if user:
-                cls.notify([user], [document], gettext(
-                        f'mvp_documents.{message}'), document.abstract)
+                cls.notify([user], [document], gettext(message),
+                    document.abstract)
 
     @classmethod
     def _notify_clerks(cls, documents):

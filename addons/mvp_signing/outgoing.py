@@ -28,8 +28,8 @@ from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
 from .exceptions import SigningError
 from .signature import (
-    FileSignatureMixin, audit, audit_failure, digest, explain, known,
-    looks_pdf, verify)
+    FileSignatureMixin, audit, audit_failure, check, digest, explain, known,
+    looks_pdf)
 
 PERSONAL_FIELD = 'personal'
 ORGANISATION_FIELD = 'organisation'
@@ -179,7 +179,7 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         except pades.Error as e:
             raise SigningError(gettext(
                     'mvp_signing.msg_sign_failed', file=name), str(e)) from e
-        report = verify(signed, name)
+        report = check(signed, name)
         cls._check_report(report, name)
         return signed, report
 
@@ -356,7 +356,7 @@ class Pending(ModelSQL):
         if not records:
             raise SigningError(gettext('mvp_signing.msg_external_expired',
                     document=document.rec_name))
-        return pades.Pending.from_json(records[0].data)
+        return pades.Prepared.from_json(records[0].data)
 
     @classmethod
     def forget(cls, document):
@@ -502,7 +502,7 @@ class SignApprove(SignWizard):
 
     def _finish(self, document, certificate, signed, wrote):
         Outgoing = self.model
-        report = verify(signed, document.file_name)
+        report = check(signed, document.file_name)
         Outgoing._check_report(report, document.file_name)
         wrote.append(True)
         Outgoing._store_signed([(document, signed, report)])

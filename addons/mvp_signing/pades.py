@@ -45,8 +45,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from . import appearance as _appearance
 from .appearance import VN_TZ
 
-__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'SigningError', 'Unreadable',
-    'sign', 'prepare', 'finish', 'Pending', 'sign_request', 'verify',
+__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'CannotSign', 'Unreadable',
+    'sign', 'prepare', 'finish', 'Prepared', 'sign_request', 'verify',
     'load_certs']
 
 LEVELS = ('B-B', 'B-T', 'B-LT')
@@ -68,7 +68,7 @@ class Error(Exception):
     "signing or verification failed; the message says why, for a person"
 
 
-class SigningError(Error):
+class CannotSign(Error):
     pass
 
 
@@ -83,13 +83,13 @@ class Unreadable(Error):
 
 @contextlib.contextmanager
 def _wrapped(what):
-    "pyHanko's and the parser's errors as our SigningError, saying what failed"
+    "pyHanko's and the parser's errors as our CannotSign, saying what failed"
     try:
         yield
     except Error:
         raise
     except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('%s failed: %s'
+        raise CannotSign('%s failed: %s'
             % (what, str(e) or type(e).__name__)) from e
 
 
@@ -216,7 +216,7 @@ _timestampers = {}
 def _timestamper(url):
     "one client per TSA: it caches the token size used to size containers"
     if not url:
-        raise SigningError('levels B-T and B-LT need a timestamp server '
+        raise CannotSign('levels B-T and B-LT need a timestamp server '
             '(tsa_url)')
     ts = _timestampers.get(url)
     if ts is None:
@@ -274,7 +274,7 @@ async def _reserve(session, validation_info, signer, tsa):
 
 def _check_level(level):
     if level not in LEVELS:
-        raise SigningError('unknown level %r, expected one of %s'
+        raise CannotSign('unknown level %r, expected one of %s'
             % (level, ', '.join(LEVELS)))
 
 
@@ -297,10 +297,10 @@ def _writer(pdf, max_size):
             stream = io.BytesIO(stream.read())
     writer = _reader(stream, IncrementalPdfFileWriter)
     if writer.prev.encrypted:
-        raise SigningError('encrypted PDFs are not signed; remove the '
+        raise CannotSign('encrypted PDFs are not signed; remove the '
             'protection first')
     if scripts(writer.prev):
-        raise SigningError('the PDF contains JavaScript; it is not signed')
+        raise CannotSign('the PDF contains JavaScript; it is not signed')
     return writer
 
 
@@ -315,7 +315,7 @@ def _pdf_signer(writer, signer, field, appearance, level, tsa_url, trust,
     if level != 'B-B' and timestamper is None:
         timestamper = _timestamper(tsa_url)
     if level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots to collect '
+        raise CannotSign('level B-LT needs the trust roots to collect '
             'revocation data against')
     spec = None
     style = None
@@ -385,7 +385,7 @@ def _b64(value):
 
 
 @dataclasses.dataclass
-class Pending:
+class Prepared:
     """A document prepared for a signature made elsewhere.
 
     `request()` is what the external signer needs; `finish` takes its
@@ -436,7 +436,7 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     """Prepare `pdf` for a signature by the holder of `cert`'s key.
 
     `cert` and `chain` are asn1crypto certificates or DER bytes. Returns a
-    `Pending`; the signature container gets `reserve` bytes (room for a
+    `Prepared`; the signature container gets `reserve` bytes (room for a
     CMS with a few certificates and a timestamp by default).
     """
     _check_level(level)
@@ -466,7 +466,7 @@ async def _prepare(pdf_signer, writer, external, text_params, reserve,
     digest, output = tbs.digest_tbs_document(output=io.BytesIO())
     attrs = await external.signed_attrs(digest.document_digest, MD,
         PdfCMSSignedAttributes(signing_time=now), use_pades=True)
-    return Pending(pdf=output.getvalue(), digest=digest.document_digest,
+    return Prepared(pdf=output.getvalue(), digest=digest.document_digest,
         start=digest.reserved_region_start, end=digest.reserved_region_end,
         signed_attrs=attrs.dump(), cert=cert.dump(),
         chain=[c.dump() for c in chain], level=level, tsa_url=tsa_url,
@@ -480,7 +480,7 @@ def _cert(value):
 
 
 def _check_signature(cert, data, signature):
-    "raise SigningError unless `signature` is `cert`'s over `data`"
+    "raise CannotSign unless `signature` is `cert`'s over `data`"
     from cryptography import x509 as pyca
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -494,7 +494,7 @@ def _check_signature(cert, data, signature):
         else:
             key.verify(signature, data)
     except InvalidSignature:
-        raise SigningError('the external signature does not match the '
+        raise CannotSign('the external signature does not match the '
             'certificate or the document')
 
 
@@ -506,11 +506,11 @@ def _check_cms(pending, content):
             if a['type'].native == 'message_digest']
         certs = [c.chosen for c in content['content']['certificates']]
     except (KeyError, IndexError, TypeError, ValueError):
-        raise SigningError('the external signer returned a malformed CMS')
+        raise CannotSign('the external signer returned a malformed CMS')
     if digests != [pending.digest]:
-        raise SigningError('the external CMS signs another document')
+        raise CannotSign('the external CMS signs another document')
     if pending.cert not in [c.dump() for c in certs]:
-        raise SigningError('the external CMS is not signed with the '
+        raise CannotSign('the external CMS is not signed with the '
             'expected certificate')
     data = info['signed_attrs'].untag().dump()
     _check_signature(x509.Certificate.load(pending.cert), data,
@@ -534,7 +534,7 @@ async def _add_timestamp(content, timestamper):
 
 
 def sign_request(request, signer, *, raw=False):
-    """The reference external signer: answer `Pending.request()`.
+    """The reference external signer: answer `Prepared.request()`.
 
     Returns {'cms': base64 CMS over the document digest}, or with `raw`
     {'signature': base64 raw signature over the signed attributes}.
@@ -546,11 +546,11 @@ def sign_request(request, signer, *, raw=False):
         cert = base64.b64decode(request['cert'], validate=True)
         md = request.get('md', MD)
     except (KeyError, TypeError, ValueError):
-        raise SigningError('malformed signing request')
+        raise CannotSign('malformed signing request')
     if md != MD:
-        raise SigningError('unsupported digest algorithm %r' % md)
+        raise CannotSign('unsupported digest algorithm %r' % md)
     if signer.signing_cert is None or signer.signing_cert.dump() != cert:
-        raise SigningError('the request is for another certificate: %s'
+        raise CannotSign('the request is for another certificate: %s'
             % _name(x509.Certificate.load(cert)))
     if raw:
         signature = _run(signer.async_sign_raw(attrs, MD))
@@ -570,15 +570,15 @@ def finish(pending, signature, *, trust=()):
     before it goes into the document.
     """
     if isinstance(pending, str):
-        pending = Pending.from_json(pending)
+        pending = Prepared.from_json(pending)
     if isinstance(signature, dict):
         try:
             signature = base64.b64decode(
                 signature.get('cms') or signature['signature'], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise SigningError('malformed answer from the external signer')
+            raise CannotSign('malformed answer from the external signer')
     if pending.level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots')
+        raise CannotSign('level B-LT needs the trust roots')
     with _wrapped('finishing'):
         return _run(_finish(pending, bytes(signature), trust))
 
@@ -611,7 +611,7 @@ async def _finish(pending, signature, trust):
             cms.CMSAttributes.load(pending.signed_attrs),
             timestamper=timestamper)
     if len(content.dump()) * 2 > pending.end - pending.start - 2:
-        raise SigningError('the signature (%d bytes) does not fit the room '
+        raise CannotSign('the signature (%d bytes) does not fit the room '
             'reserved; prepare again with a larger reserve'
             % len(content.dump()))
     output = io.BytesIO(pending.pdf)

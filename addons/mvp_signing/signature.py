@@ -20,11 +20,25 @@ from .exceptions import VerificationError
 logger = logging.getLogger(__name__)
 
 # Reason codes of pades.verify, each with its message.
-REASONS = [
-    'tampered', 'bad_signature', 'revoked', 'expired', 'untrusted',
-    'bad_timestamp', 'modified', 'partial_coverage', 'rejected',
-    'unreadable_signature',
-    ]
+REASONS = {
+    'tampered': 'mvp_signing.msg_reason_tampered',
+    'bad_signature': 'mvp_signing.msg_reason_bad_signature',
+    'revoked': 'mvp_signing.msg_reason_revoked',
+    'expired': 'mvp_signing.msg_reason_expired',
+    'untrusted': 'mvp_signing.msg_reason_untrusted',
+    'bad_timestamp': 'mvp_signing.msg_reason_bad_timestamp',
+    'modified': 'mvp_signing.msg_reason_modified',
+    'partial_coverage': 'mvp_signing.msg_reason_partial_coverage',
+    'rejected': 'mvp_signing.msg_reason_rejected',
+    'unreadable_signature': 'mvp_signing.msg_reason_unreadable_signature',
+    }
+# Why pades.Unreadable could not read a file, each with its message.
+UNREADABLE = {
+    'too_large': 'mvp_signing.msg_pdf_too_large',
+    'not_pdf': 'mvp_signing.msg_pdf_not_pdf',
+    'encrypted': 'mvp_signing.msg_pdf_encrypted',
+    'damaged': 'mvp_signing.msg_pdf_damaged',
+    }
 COVERAGES = [
     (None, ""),
     ('entire_file', "Entire File"),
@@ -56,7 +70,7 @@ def digest(data):
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def verify(data, name=None):
+def check(data, name=None):
     """pades.verify's report on data against the configured trust; None when
     it is not a PDF (nothing to verify, unsigned). VerificationError, in
     plain words, when the file cannot be accepted."""
@@ -77,7 +91,7 @@ def verify(data, name=None):
             fetch=bool(config.fetch), timeout=config.timeout or 5)
     except pades.Unreadable as e:
         raise VerificationError(gettext(
-                f'mvp_signing.msg_pdf_{e.reason}', file=name), str(e)) from e
+                UNREADABLE[e.reason], file=name), str(e)) from e
     if report['javascript']:
         raise VerificationError(gettext(
                 'mvp_signing.msg_pdf_javascript', file=name))
@@ -86,7 +100,7 @@ def verify(data, name=None):
 
 def check_upload(data, name=None):
     "{digest: report} of an uploaded file, checked; {} if not a PDF"
-    report = verify(data, name)
+    report = check(data, name)
     return {digest(data): report} if report is not None else {}
 
 
@@ -95,7 +109,7 @@ def explain(reasons):
     lines = []
     for code in reasons:
         if code in REASONS:
-            lines.append(gettext(f'mvp_signing.msg_reason_{code}'))
+            lines.append(gettext(REASONS[code]))
         else:
             lines.append(code)
     return '\n'.join(lines)
@@ -234,7 +248,7 @@ class Signature(ResourceAccessMixin, ModelSQL, ModelView):
             for file, documents in holders.items():
                 report = reports.get(file.digest)
                 if report is None:
-                    report = verify(file.data, file.name)
+                    report = check(file.data, file.name)
                 status = report['status'] if report else 'unsigned'
                 results = report['signatures'] if report else []
                 certificates = {}
