@@ -1,11 +1,13 @@
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, tree)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from . import identifier
 from .exceptions import IdentifierError
+from .res import is_province_admin
 from .text import SearchTextMixin, SortKeyMixin
 
 KINDS = [
@@ -49,7 +51,7 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     agency = fields.Function(
         fields.Many2One('mvp.unit', "Agency"), 'get_agency',
         searcher='search_agency')
-    members = fields.One2Many('res.user', 'unit', "Members", readonly=True)
+    members = fields.One2Many('res.user', 'unit', "Members")
 
     @classmethod
     def __setup__(cls):
@@ -80,10 +82,17 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     @classmethod
     def search_agency(cls, name, clause):
         "Units whose agency is in the clause: the agencies and the divisions"
-        _, operator, value = clause[:3]
-        if operator not in {'=', 'in'}:
+        field, operator, value = clause[:3]
+        if field != name:
+            # agency.<field>: of the agencies that match
+            agencies = [u.id for u in cls.search([
+                        ('kind', '!=', 'division'),
+                        (field[len(name) + 1:], *clause[1:]),
+                        ])]
+        elif operator in {'=', 'in'}:
+            agencies = [value] if operator == '=' else list(value or [])
+        else:
             raise NotImplementedError(operator)
-        agencies = [value] if operator == '=' else list(value or [])
         ids, front = set(agencies), list(agencies)
         while front:
             front = [u.id for u in cls.search([
@@ -98,6 +107,20 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
         if self.code:
             return f'{self.name} ({self.code})'
         return self.name
+
+    @classmethod
+    def check_modification(cls, mode, units, values=None, external=False):
+        "An agency administrator adds divisions and staff to their agency"
+        super().check_modification(
+            mode, units, values=values, external=external)
+        if (external and mode == 'write'
+                and set(values) - {'children', 'members'}
+                and not is_province_admin()):
+            for unit in units:
+                if unit.is_agency:
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_unit_agency_province',
+                            unit=unit.rec_name))
 
     @classmethod
     def validate_fields(cls, units, field_names):
