@@ -47,7 +47,7 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     children = fields.One2Many('mvp.unit', 'parent', "Children")
     company = fields.Many2One(
         'company.company', "Company", readonly=True, ondelete='RESTRICT',
-        help="The agency as a Tryton company: what record rules isolate.")
+        help="What keeps the agency's records apart from other agencies'.")
     agency = fields.Function(
         fields.Many2One('mvp.unit', "Agency"), 'get_agency',
         searcher='search_agency')
@@ -152,7 +152,7 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             currency, = currency
         else:
             currency = Currency(
-                name="Vietnamese Dong", code='VND', symbol='₫', numeric_code='704',
+                name="Đồng Việt Nam", code='VND', symbol='₫', numeric_code='704',
                 rounding=1, digits=0)
             currency.save()
         party = Party(name=name)
