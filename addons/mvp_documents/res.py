@@ -393,7 +393,7 @@ class TemporaryPasswordShow(ModelView):
     user = fields.Many2One('res.user', "Person", readonly=True)
     login = fields.Char("Login", readonly=True)
     password = fields.Char("Temporary Password", readonly=True)
-    expire = fields.Timestamp("Valid Until", readonly=True)
+    expire = fields.DateTime("Valid Until", format='%H:%M', readonly=True)
 
 
 def reserved_groups():

@@ -7,7 +7,7 @@ from trytond.pyson import Eval
 
 from . import identifier
 from .exceptions import IdentifierError
-from .res import is_province_admin
+from .res import AGENCY_ADMIN_ONLY, is_province_admin
 from .text import SearchTextMixin, SortKeyMixin
 
 KINDS = [
@@ -64,6 +64,15 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
                 'mvp_documents.msg_unit_company_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
+        # Shown as check_modification has it: an agency administrator adds
+        # divisions and staff, the agency itself is the province's.
+        agency = (Eval('kind') != 'division') & AGENCY_ADMIN_ONLY
+        for name in ['name', 'code', 'kind', 'identifier', 'parent', 'active']:
+            field = getattr(cls, name)
+            readonly = field.states.get('readonly')
+            field.states['readonly'] = (
+                readonly | agency if readonly is not None else agency)
+            field.depends = set(field.depends) | {'kind'}
 
     @classmethod
     def default_kind(cls):
