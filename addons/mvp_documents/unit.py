@@ -4,11 +4,16 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from . import identifier
 from .exceptions import IdentifierError
 from .res import AGENCY_ADMIN_ONLY, is_province_admin
 from .text import SearchTextMixin, SortKeyMixin
+
+# The company module wants one; agencies keep no accounts.
+CURRENCY = {'name': "Đồng Việt Nam", 'code': 'VND', 'symbol': '₫',
+    'numeric_code': '704', 'rounding': 1, 'digits': 0}
 
 KINDS = [
     ('province', "Province"),
@@ -73,6 +78,19 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             field.states['readonly'] = (
                 readonly | agency if readonly is not None else agency)
             field.depends = set(field.depends) | {'kind'}
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        super().__register__(module)
+        # Earlier databases named the agencies' currency in English.
+        currency = Currency.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*currency.update(
+                [currency.name], [CURRENCY['name']],
+                where=(currency.code == CURRENCY['code'])
+                & (currency.name == 'Vietnamese Dong')))
 
     @classmethod
     def default_kind(cls):
@@ -160,9 +178,7 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
         if currency:
             currency, = currency
         else:
-            currency = Currency(
-                name="Đồng Việt Nam", code='VND', symbol='₫', numeric_code='704',
-                rounding=1, digits=0)
+            currency = Currency(**CURRENCY)
             currency.save()
         party = Party(name=name)
         party.save()
