@@ -350,6 +350,8 @@ class LoginAttempt(metaclass=PoolMeta):
     @classmethod
     def unlock(cls, logins):
         "Forget the failed attempts of logins, from every device"
+        if not logins:
+            return
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.delete(where=table.login.in_(
