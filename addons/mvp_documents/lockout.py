@@ -6,7 +6,7 @@ Plain Python, as trytond counts: a login is locked while more than
 of the session timeout). It opens when the oldest of the last
 max_attempt + 1 attempts leaves the window.
 """
-import datetime as dt
+import datetime as dt  # noqa: F401 (the examples use it)
 import math
 
 
