@@ -26,7 +26,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
-from .exceptions import SigningError
+from .exceptions import SigningError, described
 from .signature import (
     audit, audit_failure, check_upload, digest, explain, known, looks_pdf,
     verify)
@@ -281,7 +281,8 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
                 appearance=look, **cls._sign_options(), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext(
-                    'mvp_signing.msg_sign_failed', file=name), str(e)) from e
+                    'mvp_signing.msg_sign_failed', file=name),
+                described(e, file=name)) from e
         report = verify(signed, name)
         cls._check_report(report, name)
         return signed, report
@@ -536,7 +537,8 @@ class SignWizard(Wizard):
                 **self.model._sign_options(external=True), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                    file=document.file_name), str(e)) from e
+                    file=document.file_name),
+                described(e, file=document.file_name)) from e
         with without_check_access():
             Pool().get('mvp.signing.pending').keep(
                 document, certificate, pending)
@@ -580,7 +582,8 @@ class SignWizard(Wizard):
                     trust=self.model._sign_options().get('trust', ()))
             except pades.Error as e:
                 raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                        file=document.file_name), str(e)) from e
+                        file=document.file_name),
+                    described(e, file=document.file_name)) from e
             self._finish(document, certificate, signed, wrote)
             with without_check_access():
                 Pending.forget(document)

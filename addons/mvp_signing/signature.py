@@ -15,7 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
 from . import pades
-from .exceptions import VerificationError
+from .exceptions import VerificationError, described
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,7 @@ def verify(data, name=None):
         report = pades.verify(bytes(data), roots, others=others,
             fetch=bool(config.fetch), timeout=config.timeout or 5)
     except pades.Unreadable as e:
-        raise VerificationError(gettext(
-                f'mvp_signing.msg_pdf_{e.reason}', file=name), str(e)) from e
+        raise VerificationError(described(e, file=name)) from e
     if report['javascript']:
         raise VerificationError(gettext(
                 'mvp_signing.msg_pdf_javascript', file=name))
