@@ -35,6 +35,26 @@ AGENCIES = [
         [("Văn phòng HĐND và UBND", 'VP'), ("Phòng Kinh tế", 'KT')]),
     ]
 
+# Place names written before the date (Decree 30/2020, Appendix I §II.4):
+# the province's departments take the province's.
+PLACES = {
+    'tinh': "Hưng Yên",
+    'phohien': "Phố Hiến",
+    'tanhung': "Tân Hưng",
+    'meso': "Mễ Sở",
+    }
+POSITIONS = {
+    'clerk': "Văn thư",
+    'specialist': "Chuyên viên",
+    'head': "Trưởng phòng",
+    'oversight': "Thanh tra viên",
+    }
+LEADERS = {
+    'province': "Chủ tịch",
+    'department': "Giám đốc",
+    'commune': "Chủ tịch",
+    }
+
 # (login, name, agency, division index or None, roles, clearance, role text)
 PEOPLE = [
     ('quantri', "Đỗ Quang Minh", 'tinh', 0, ['admin_province'], 'normal',
@@ -172,7 +192,7 @@ def _units():
     for key, name, code, kind, identifier, units in AGENCIES:
         agency = Unit(
             name=name, code=code, kind=kind, identifier=identifier,
-            parent=province)
+            place=PLACES.get(key), parent=province)
         agency.save()
         province = province or agency
         agencies[key] = agency
@@ -204,6 +224,8 @@ def _people(agencies, divisions):
             employees=[employee], employee=employee,
             unit=divisions[key][division] if division is not None
             else agency,
+            position=LEADERS[agency.kind] if 'leader' in roles
+            else POSITIONS.get(roles[0]),
             clearance=clearance,
             roles=[{'role': Role(ModelData.get_id(
                             'mvp_documents', f'role_{r}'))} for r in roles])

@@ -11,20 +11,41 @@ from .text import SearchTextMixin, SortKeyMixin
 class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
     __name__ = 'res.user'
     # Not the login nor the secrets: they are compared as typed.
-    _unicode_fields = ('name', 'signature')
+    _unicode_fields = ('name', 'signature', 'position')
     _search_fields = ('name', 'login')
     _sort_fields = ('name', 'login')
 
     unit = fields.Many2One(
         'mvp.unit', "Unit", ondelete='RESTRICT',
         help="The agency or internal division the person works in.")
+    position = fields.Char(
+        "Position", help="As written under a signature, e.g. Trưởng phòng.")
     clearance = fields.Selection(
         SECRECY, "Secrecy Clearance", required=True, sort=False,
         help="The highest secrecy level of documents the person may see.")
+    handles_documents = fields.Function(
+        fields.Boolean(
+            "Handles Documents",
+            help="A specialist, head of division or leader: documents can "
+            "be assigned to them."),
+        'get_handles_documents', searcher='search_handles_documents')
 
     @classmethod
     def default_clearance(cls):
         return 'normal'
+
+    @classmethod
+    def get_handles_documents(cls, users, name):
+        groups = handler_groups()
+        return {u.id: bool(groups & {g.id for g in u.groups}) for u in users}
+
+    @classmethod
+    def search_handles_documents(cls, name, clause):
+        _, operator, value = clause
+        domain = [('groups', 'in', list(handler_groups()))]
+        if (operator == '=') != bool(value):
+            return [('id', 'not in', cls.search(domain, query=True))]
+        return domain
 
     @classmethod
     def _sort_text(cls, name, login):
@@ -79,6 +100,13 @@ class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
         if mode == 'write' and field_names and (
                 field_names & {'clearance', 'unit'}):
             Pool().get('ir.rule')._domain_get_cache.clear()
+
+
+def handler_groups():
+    "The groups of the people documents are assigned to"
+    ModelData = Pool().get('ir.model.data')
+    return {ModelData.get_id('mvp_documents', g) for g in [
+            'group_specialist', 'group_head', 'group_leader']}
 
 
 def reserved_groups():
