@@ -438,9 +438,12 @@ class SignStart(ModelView):
         names = ['holder', 'issuer', 'serial', 'valid_from', 'valid_to']
         if not certificate:
             return dict.fromkeys(names)
+        cert, = pades.load_certs([bytes(certificate.certificate)])
         return {
             'holder': certificate.name,
-            'issuer': certificate.issuer,
+            # by its name, as the holder: the rest is in the register
+            'issuer': (cert.issuer.native.get('common_name')
+                or certificate.issuer),
             'serial': certificate.serial,
             'valid_from': certificate.valid_from,
             'valid_to': certificate.valid_to,
