@@ -37,14 +37,15 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.unit', "Sender Agency", ondelete='RESTRICT',
         domain=[('kind', '!=', 'division')],
         states={
-            'readonly': (Eval('state') != 'received') | Eval('outgoing'),
+            'readonly': (Eval('state') != 'received') | Eval('delivered'),
             },
         help="The agency of the province that sent the document; for "
         "another sender, leave it empty and write the sender's name.")
     sender = fields.Char(
         "Sender", required=True,
         states={
-            'readonly': (Eval('state') != 'received') | Eval('sender_unit'),
+            'readonly': ((Eval('state') != 'received') | Eval('sender_unit')
+                | Eval('delivered')),
             },
         help="The name of the agency, organisation or person that sent the "
         "document, as written on it.")
@@ -80,6 +81,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.document.outgoing', "Sent As", readonly=True,
         ondelete='RESTRICT',
         help="The outgoing document of this system it was distributed from.")
+    # Not outgoing itself in the form: its name is the sender's to read.
+    delivered = fields.Function(
+        fields.Boolean("Delivered by the System"), 'get_delivered')
     replies = fields.One2Many(
         'mvp.document.outgoing', 'reply_to', "Replies", readonly=True)
     note = fields.Text(
@@ -181,6 +185,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     def is_frozen(self):
         return self.state != 'received' or self.legal_status == 'valid'
+
+    def get_delivered(self, name):
+        return bool(self.outgoing)
 
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
