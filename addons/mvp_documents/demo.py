@@ -35,6 +35,14 @@ AGENCIES = [
         [("Văn phòng HĐND và UBND", 'VP'), ("Phòng Kinh tế", 'KT')]),
     ]
 
+# Place names written before the date (Decree 30/2020, Appendix I §II.4):
+# the province's departments take the province's.
+PLACES = {
+    'tinh': "Hưng Yên",
+    'phohien': "Phố Hiến",
+    'tanhung': "Tân Hưng",
+    'meso': "Mễ Sở",
+    }
 # (login, name, agency, division index or None, roles, clearance, role text)
 PEOPLE = [
     ('quantri', "Đỗ Quang Minh", 'tinh', 0, ['admin_province'], 'normal',
@@ -199,7 +207,7 @@ def _units():
     for key, name, code, kind, identifier, units in AGENCIES:
         agency = Unit(
             name=name, code=code, kind=kind, identifier=identifier,
-            parent=province)
+            place=PLACES.get(key), parent=province)
         agency.save()
         province = province or agency
         agencies[key] = agency

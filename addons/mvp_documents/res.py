@@ -61,6 +61,12 @@ class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
     clearance = fields.Selection(
         SECRECY, "Secrecy Clearance", required=True, sort=False,
         help="The highest secrecy level of documents the person may see.")
+    handles_documents = fields.Function(
+        fields.Boolean(
+            "Handles Documents",
+            help="A specialist, head of division or leader: documents can "
+            "be assigned to them."),
+        'get_handles_documents', searcher='search_handles_documents')
     login_locked = fields.Function(
         fields.Boolean(
             "Login Locked",
@@ -110,6 +116,19 @@ class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
         LoginAttempt = Pool().get('res.user.login.attempt')
         return {u.id: LoginAttempt.locked_until(u.login, any_device=True)
             is not None for u in users}
+
+    @classmethod
+    def get_handles_documents(cls, users, name):
+        groups = handler_groups()
+        return {u.id: bool(groups & {g.id for g in u.groups}) for u in users}
+
+    @classmethod
+    def search_handles_documents(cls, name, clause):
+        _, operator, value = clause
+        domain = [('groups', 'in', list(handler_groups()))]
+        if (operator == '=') != bool(value):
+            return [('id', 'not in', cls.search(domain, query=True))]
+        return domain
 
     @classmethod
     def _sort_text(cls, name, login):
@@ -396,6 +415,13 @@ class TemporaryPasswordShow(ModelView):
     login = fields.Char("Login", readonly=True)
     password = fields.Char("Temporary Password", readonly=True)
     expire = fields.DateTime("Valid Until", format='%H:%M', readonly=True)
+
+
+def handler_groups():
+    "The groups of the people documents are assigned to"
+    ModelData = Pool().get('ir.model.data')
+    return {ModelData.get_id('mvp_documents', g) for g in [
+            'group_specialist', 'group_head', 'group_leader']}
 
 
 def reserved_groups():

@@ -44,6 +44,14 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             },
         help="Electronic identifier of the agency (QCVN 102:2016), "
         "e.g. 000.00.00.H53.")
+    place = fields.Char(
+        "Place Name",
+        states={
+            'invisible': Eval('kind') == 'division',
+            },
+        help="Written before the date on the agency's documents: the "
+        "administrative unit where it sits, e.g. Hưng Yên (Decree 30/2020); "
+        "empty, the parent agency's.")
     parent = fields.Many2One(
         'mvp.unit', "Parent", ondelete='RESTRICT',
         states={
@@ -99,6 +107,14 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     @property
     def is_agency(self):
         return self.kind != 'division'
+
+    @property
+    def place_name(self):
+        "The place name of the unit, or of the nearest unit above with one"
+        unit = self
+        while unit and not unit.place:
+            unit = unit.parent
+        return unit.place if unit else None
 
     def get_agency(self, name):
         unit = self
