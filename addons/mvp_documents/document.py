@@ -36,6 +36,19 @@ VISUAL = ('/tree', 'visual', If(Eval('overdue', False), 'danger',
         If((Eval('urgency', 'normal') != 'normal')
             | (Eval('deadline_state', '') == 'due_soon'), 'warning',
             If(Eval('deadline_state', '') == 'done_late', 'muted', ''))))
+
+
+def agency_column():
+    """The view attribute showing the agency column of a list to those who
+    see every agency's documents, hiding it from the agencies' own people"""
+    ModelData = Pool().get('ir.model.data')
+    groups = Eval('groups', [])
+    wide = [ModelData.get_id('mvp_documents', g)
+        for g in ['group_oversight', 'group_admin_province']]
+    return ('/tree/field[@name="company"]', 'tree_invisible',
+        ~(groups.contains(wide[0]) | groups.contains(wide[1])))
+
+
 LEGAL_STATUS = [
     ('valid', "Signed and valid"),
     ('invalid', "Signature not valid"),
@@ -258,7 +271,7 @@ class DocumentMixin(SearchTextMixin, FileMixin):
 
     @classmethod
     def view_attributes(cls):
-        return super().view_attributes() + [VISUAL]
+        return super().view_attributes() + [VISUAL, agency_column()]
 
     @classmethod
     def default_company(cls):

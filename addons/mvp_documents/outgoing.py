@@ -220,24 +220,35 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def issue(cls, documents):
         pool = Pool()
         Register = pool.get('mvp.register')
-        Unit = pool.get('mvp.unit')
         today = pool.get('ir.date').today()
         for document in documents:
             register = Register.find(
                 document.company, 'outgoing', today,
                 secret=document.secrecy != 'normal')
             number = register.take_number()
-            agency = Unit.agency_of_company(document.company)
             document.register = register
             document.number = number
             document.issue_date = today
-            document.number_symbol = numbering.number_symbol(
-                number, agency.code if agency else None,
-                document.type.code,
-                unit=document.department.code if document.department
-                else None,
-                year=today.year if document.type.with_year else None)
+            document.number_symbol = document._number_symbol(number, today)
             document.save()
+
+    def _number_symbol(self, number, date):
+        Unit = Pool().get('mvp.unit')
+        agency = Unit.agency_of_company(self.company)
+        return numbering.number_symbol(
+            number, agency.code if agency else None, self.type.code,
+            unit=self.department.code if self.department else None,
+            year=date.year if self.type.with_year else None)
+
+    def next_number(self):
+        """(number and symbol, date) that issuing today would give, the
+        number left in the register: another issue may take it first"""
+        pool = Pool()
+        Register = pool.get('mvp.register')
+        today = pool.get('ir.date').today()
+        number = Register.peek(
+            self.company, 'outgoing', today, secret=self.secrecy != 'normal')
+        return self._number_symbol(number, today), today
 
     @classmethod
     @ModelView.button

@@ -113,6 +113,18 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
         return int(self.sequence.get())
 
     @classmethod
+    def peek(cls, company, direction, date, secret=False):
+        "The number the register for the date would give next, not taken"
+        with without_check_access():
+            registers = cls.search([
+                    ('company', '=', company),
+                    ('direction', '=', direction),
+                    ('year', '=', date.year),
+                    ('secret', '=', secret),
+                    ], order=[('id', 'ASC')], limit=1)
+            return registers[0].next_number if registers else 1
+
+    @classmethod
     def find(cls, company, direction, date, secret=False):
         "Return the register for the date, creating the year's one if needed"
         domain = [

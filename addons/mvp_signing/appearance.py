@@ -3,7 +3,9 @@
 - `Personal`: the competent person's signature image (blue, transparent
   PNG) with their name below, at the signing place of the document;
 - `Organisation`: the agency's seal image (red, actual size) covering about
-  the left third of the personal signature image;
+  the left third of the personal signature image, with the number and the
+  place and date of issue under it as the clerk writes them ("Hưng Yên,
+  ngày 01 tháng 12 năm 2026"); the signing time itself is in the signature;
 - `Attachment`: annexes and attached files, at the top right of the first
   page, no image, the agency name, number and symbol and signing time
   (ISO 8601, +07:00) in 10 pt.
@@ -280,9 +282,11 @@ class Organisation:
     `box` places it.
 
     `number`: the document's number and symbol, set under the seal with
-    the signing time. The number is given at issue, after the competent
-    person has signed: as the clerk writes it on paper before stamping,
-    the organisation signature carries it, covered by that signature.
+    `dated`, the place and date of issue (numbering.dated), or the signing
+    time in ISO 8601 without it. The number is given at issue, after the
+    competent person has signed: as the clerk writes it on paper before
+    stamping, the organisation signature carries it, covered by that
+    signature.
     """
     image: object
     over: str = None
@@ -290,6 +294,7 @@ class Organisation:
     page: int = -1
     diameter: float = round(36 * MM)
     number: str = None
+    dated: str = None
     font_size: int = 10
 
     @property
@@ -312,8 +317,8 @@ class Organisation:
             width = d
             if self.number:
                 width = max(d, 4 + max(text_width(line, self.font_size)
-                        for line in (
-                            self.number, '0000-00-00T00:00:00+07:00')))
+                        for line in (self.number,
+                            self.dated or '0000-00-00T00:00:00+07:00')))
             return index, (right - width, middle - d / 2 - self._text_height,
                 right, middle + d / 2)
         index = _page(reader, self.page)
@@ -336,7 +341,8 @@ class Organisation:
                     bottom=self._text_height),
                 x=layout.AxisAlignment.ALIGN_MAX,
                 y=layout.AxisAlignment.ALIGN_MAX),
-            stamp_text='%(number)s\n%(ts)s',
+            stamp_text='%(number)s\n' + (
+                '%(dated)s' if self.dated else '%(ts)s'),
             timestamp_format=ISO_FORMAT,
             text_box_style=_text_style(self.font_size, self._leading),
             inner_content_layout=_fit(layout.Margins(
@@ -346,7 +352,10 @@ class Organisation:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'number': nfc(self.number)} if self.number else {}
+        params = {'number': nfc(self.number)} if self.number else {}
+        if self.dated:
+            params['dated'] = nfc(self.dated)
+        return params
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

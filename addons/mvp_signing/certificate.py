@@ -17,7 +17,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import keys, pades
-from .exceptions import CertificateError, SigningError
+from .exceptions import CertificateError, SigningError, described
 
 KINDS = [
     ('personal', "Personal"),
@@ -437,7 +437,8 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         except keys.KeyUnavailable as e:
             raise SigningError(gettext(
                     'mvp_signing.msg_key_unavailable',
-                    certificate=self.rec_name), str(e)) from e
+                    certificate=self.rec_name),
+                described(e, certificate=self.rec_name)) from e
 
     def _checked(self, signer):
         # The key file could hold another certificate than the one

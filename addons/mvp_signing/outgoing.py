@@ -24,9 +24,11 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.mvp_documents import numbering
+
 from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
-from .exceptions import SigningError
+from .exceptions import SigningError, described
 from .signature import (
     FileSignatureMixin, audit, audit_failure, check, digest, explain, known,
     looks_pdf)
@@ -124,6 +126,12 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         agency = Unit.agency_of_company(self.company)
         return agency.name if agency else self.company.rec_name
 
+    def _dated(self, date):
+        "The place and date of issue, as the clerk writes them"
+        Unit = Pool().get('mvp.unit')
+        agency = Unit.agency_of_company(self.company)
+        return numbering.dated(date, agency.place_name if agency else None)
+
     @classmethod
     def _check_signing(cls, documents, certificate, kind):
         "Raise SigningError unless the current user may sign them so"
@@ -178,7 +186,8 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
                 appearance=look, **cls._sign_options(), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext(
-                    'mvp_signing.msg_sign_failed', file=name), str(e)) from e
+                    'mvp_signing.msg_sign_failed', file=name),
+                described(e, file=name)) from e
         report = check(signed, name)
         cls._check_report(report, name)
         return signed, report
@@ -214,7 +223,8 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         signed = [(document, *cls._sign_data(data, document.file_name,
                     signer, ORGANISATION_FIELD,
                     appearance.Organisation(bytes(certificate.image),
-                        over=PERSONAL_FIELD, number=document.number_symbol),
+                        over=PERSONAL_FIELD, number=document.number_symbol,
+                        dated=document._dated(document.issue_date)),
                     reason=document.number_symbol, location=agency))]
         for annex, annex_data in annexes:
             if not looks_pdf(annex_data, annex.file_name):
@@ -285,6 +295,11 @@ class SignStart(ModelView):
                 ('user', '=', Eval('user', -1)),
                 ()),
             ])
+    holder = fields.Char("Holder", readonly=True)
+    issuer = fields.Char("Issuer", readonly=True)
+    serial = fields.Char("Serial Number", readonly=True)
+    valid_from = fields.DateTime("Valid From", readonly=True)
+    valid_to = fields.DateTime("Valid To", readonly=True)
     key_storage = fields.Selection(
         KEY_STORAGES, "Key Storage", readonly=True)
     secret = fields.Char(
@@ -294,11 +309,43 @@ class SignStart(ModelView):
             'required': Eval('key_storage').in_(['pkcs12', 'pkcs11']),
             },
         help="Opens the key for this signing only; it is not kept.")
+    number_symbol = fields.Char(
+        "Number and Symbol", readonly=True,
+        states={'invisible': Eval('kind') != 'organisation'},
+        help="What the register gives on issuing, unless another document "
+        "is issued first.")
+    issue_date = fields.Date(
+        "Issue Date", readonly=True,
+        states={'invisible': Eval('kind') != 'organisation'})
+    file = fields.Binary("Document", readonly=True, filename='file_name')
+    file_name = fields.Char("File Name", readonly=True)
 
     @fields.depends('certificate')
     def on_change_with_key_storage(self, name=None):
         if self.certificate:
             return self.certificate.key_storage
+
+    @fields.depends('certificate')
+    def on_change_certificate(self):
+        for name, value in self.certificate_values(self.certificate).items():
+            setattr(self, name, value)
+
+    @staticmethod
+    def certificate_values(certificate):
+        "What the dialog shows of the certificate"
+        names = ['holder', 'issuer', 'serial', 'valid_from', 'valid_to']
+        if not certificate:
+            return dict.fromkeys(names)
+        cert, = pades.load_certs([bytes(certificate.certificate)])
+        return {
+            'holder': certificate.name,
+            # by its name, as the holder: the rest is in the register
+            'issuer': (cert.issuer.native.get('common_name')
+                or certificate.issuer),
+            'serial': certificate.serial,
+            'valid_from': certificate.valid_from,
+            'valid_to': certificate.valid_to,
+            }
 
 
 class SignExternal(ModelView):
@@ -387,13 +434,19 @@ class SignWizard(Wizard):
         company = self.record.company
         candidates = Certificate.candidates(self.kind, company.id, user)
         certificate = candidates[0] if candidates else None
-        return {
+        values = {
             'kind': self.kind,
             'company': company.id,
             'user': user,
             'certificate': certificate.id if certificate else None,
             'key_storage': certificate.key_storage if certificate else None,
+            # what is signed, as it is now
+            'file': self.record.file_data,
+            'file_name': self.record.file_name,
             }
+        values.update(Pool().get('mvp.signing.sign.start').certificate_values(
+                certificate))
+        return values
 
     def _attempt(self, documents, certificate, act):
         """Run act(); a SigningError is audited, then raised (rolling the
@@ -433,7 +486,8 @@ class SignWizard(Wizard):
                 **self.model._sign_options(external=True), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                    file=document.file_name), str(e)) from e
+                    file=document.file_name),
+                described(e, file=document.file_name)) from e
         with without_check_access():
             Pool().get('mvp.signing.pending').keep(
                 document, certificate, pending)
@@ -477,7 +531,8 @@ class SignWizard(Wizard):
                     trust=self.model._sign_options().get('trust', ()))
             except pades.Error as e:
                 raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                        file=document.file_name), str(e)) from e
+                        file=document.file_name),
+                    described(e, file=document.file_name)) from e
             self._finish(document, certificate, signed, wrote)
             with without_check_access():
                 Pending.forget(document)
@@ -518,6 +573,13 @@ class SignIssue(SignWizard):
 
     def _sign(self, documents, certificate, signer, wrote):
         self.model.issue_and_stamp(documents, certificate, signer, wrote)
+
+    def default_start(self, fields):
+        values = super().default_start(fields)
+        if len(self.records) == 1:
+            number_symbol, date = self.record.next_number()
+            values.update(number_symbol=number_symbol, issue_date=date)
+        return values
 
     def _prepare(self, documents, certificate):
         # The seal's appearance carries the number, which is taken at issue

@@ -69,7 +69,14 @@ class Error(Exception):
 
 
 class CannotSign(Error):
-    pass
+    """signing cannot be done; `reason` says why, as a code: 'configuration'
+    (level, timestamp server or trust roots missing), 'encrypted',
+    'javascript', 'external' (the external signer's answer does not fit)
+    or 'failed'"""
+
+    def __init__(self, message, reason='failed'):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Unreadable(Error):
@@ -217,7 +224,7 @@ def _timestamper(url):
     "one client per TSA: it caches the token size used to size containers"
     if not url:
         raise CannotSign('levels B-T and B-LT need a timestamp server '
-            '(tsa_url)')
+            '(tsa_url)', 'configuration')
     ts = _timestampers.get(url)
     if ts is None:
         ts = _timestampers[url] = HTTPTimeStamper(url, timeout=10)
@@ -275,7 +282,7 @@ async def _reserve(session, validation_info, signer, tsa):
 def _check_level(level):
     if level not in LEVELS:
         raise CannotSign('unknown level %r, expected one of %s'
-            % (level, ', '.join(LEVELS)))
+            % (level, ', '.join(LEVELS)), 'configuration')
 
 
 def _meta(field, level, trust, reason, location, name):
@@ -298,9 +305,10 @@ def _writer(pdf, max_size):
     writer = _reader(stream, IncrementalPdfFileWriter)
     if writer.prev.encrypted:
         raise CannotSign('encrypted PDFs are not signed; remove the '
-            'protection first')
+            'protection first', 'encrypted')
     if scripts(writer.prev):
-        raise CannotSign('the PDF contains JavaScript; it is not signed')
+        raise CannotSign(
+            'the PDF contains JavaScript; it is not signed', 'javascript')
     return writer
 
 
@@ -316,7 +324,7 @@ def _pdf_signer(writer, signer, field, appearance, level, tsa_url, trust,
         timestamper = _timestamper(tsa_url)
     if level == 'B-LT' and not trust:
         raise CannotSign('level B-LT needs the trust roots to collect '
-            'revocation data against')
+            'revocation data against', 'configuration')
     spec = None
     style = None
     if appearance is not None:
@@ -495,7 +503,7 @@ def _check_signature(cert, data, signature):
             key.verify(signature, data)
     except InvalidSignature:
         raise CannotSign('the external signature does not match the '
-            'certificate or the document')
+            'certificate or the document', 'external')
 
 
 def _check_cms(pending, content):
@@ -506,12 +514,14 @@ def _check_cms(pending, content):
             if a['type'].native == 'message_digest']
         certs = [c.chosen for c in content['content']['certificates']]
     except (KeyError, IndexError, TypeError, ValueError):
-        raise CannotSign('the external signer returned a malformed CMS')
+        raise CannotSign(
+            'the external signer returned a malformed CMS', 'external')
     if digests != [pending.digest]:
-        raise CannotSign('the external CMS signs another document')
+        raise CannotSign(
+            'the external CMS signs another document', 'external')
     if pending.cert not in [c.dump() for c in certs]:
         raise CannotSign('the external CMS is not signed with the '
-            'expected certificate')
+            'expected certificate', 'external')
     data = info['signed_attrs'].untag().dump()
     _check_signature(x509.Certificate.load(pending.cert), data,
         info['signature'].native)
@@ -576,9 +586,11 @@ def finish(pending, signature, *, trust=()):
             signature = base64.b64decode(
                 signature.get('cms') or signature['signature'], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise CannotSign('malformed answer from the external signer')
+            raise CannotSign(
+                'malformed answer from the external signer', 'external')
     if pending.level == 'B-LT' and not trust:
-        raise CannotSign('level B-LT needs the trust roots')
+        raise CannotSign(
+            'level B-LT needs the trust roots', 'configuration')
     with _wrapped('finishing'):
         return _run(_finish(pending, bytes(signature), trust))
 

@@ -15,7 +15,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import pades
-from .exceptions import VerificationError
+from .exceptions import VerificationError, described
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +31,6 @@ REASONS = {
     'partial_coverage': 'mvp_signing.msg_reason_partial_coverage',
     'rejected': 'mvp_signing.msg_reason_rejected',
     'unreadable_signature': 'mvp_signing.msg_reason_unreadable_signature',
-    }
-# Why pades.Unreadable could not read a file, each with its message.
-UNREADABLE = {
-    'too_large': 'mvp_signing.msg_pdf_too_large',
-    'not_pdf': 'mvp_signing.msg_pdf_not_pdf',
-    'encrypted': 'mvp_signing.msg_pdf_encrypted',
-    'damaged': 'mvp_signing.msg_pdf_damaged',
     }
 COVERAGES = [
     (None, ""),
@@ -90,8 +83,7 @@ def check(data, name=None):
         report = pades.verify(bytes(data), roots, others=others,
             fetch=bool(config.fetch), timeout=config.timeout or 5)
     except pades.Unreadable as e:
-        raise VerificationError(gettext(
-                UNREADABLE[e.reason], file=name), str(e)) from e
+        raise VerificationError(described(e, file=name)) from e
     if report['javascript']:
         raise VerificationError(gettext(
                 'mvp_signing.msg_pdf_javascript', file=name))

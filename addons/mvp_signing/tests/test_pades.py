@@ -3,6 +3,7 @@
 The test PKI (tests/pki.py) is generated at run time and serves CRL, OCSP
 and timestamps on 127.0.0.1.
 """
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import DocumentSecurityStore
 
+from trytond.modules.mvp_documents import numbering
 from trytond.modules.mvp_signing import appearance, cli, keys, pades
 from trytond.modules.mvp_signing.tests import pki as test_pki
 from trytond.modules.mvp_signing.tests import samples
@@ -385,6 +387,28 @@ def test_decree30_personal_and_organisation(pdf, p12, roots):
     assert first['modifications'] == 'form_filling'  # just the second one
     assert second['signer'] == test_pki.AGENCY
     assert second['coverage'] == 'entire_file'
+
+
+def test_decree30_organisation_number_and_date(pdf, p12, roots):
+    "under the seal, the number and the date as written; the time signed"
+    leader, agency = signer(p12, 'leader'), signer(p12, 'agency')
+    signed = pades.sign(pdf, leader, field='leader',
+        appearance=appearance.Personal(
+            appearance.signature_image(test_pki.LEADER),
+            box=(330, 150, 530, 240)))
+    dated = numbering.dated(dt.date(2026, 12, 1), 'Hưng Yên')
+    stamped = pades.sign(signed, agency, field='agency',
+        appearance=appearance.Organisation(
+            appearance.stamp_image(test_pki.AGENCY), over='leader',
+            number='05/QĐ-UBND', dated=dated))
+    assert appearance_text(stamped, 'agency') == [
+        '05/QĐ-UBND', 'Hưng Yên, ngày 01 tháng 12 năm 2026']
+    _, (x1, _y1, x2, _y2) = appearance.field_rect(
+        PdfFileReader(io.BytesIO(stamped)), 'agency')
+    assert x2 - x1 >= appearance.text_width(dated, 10)
+    report = pades.verify(stamped, roots, fetch=False)
+    assert report['status'] == 'valid'
+    assert ISO.match(report['signatures'][1]['signing_time'])
 
 
 def test_decree30_attachment(pdf, p12, roots):
