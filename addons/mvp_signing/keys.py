@@ -175,7 +175,8 @@ class open_pkcs11:
                 cert_label=self.cert or self.key, other_certs_to_pull=None)
             # fetch the certificate now, so that a wrong label fails here
             signer.signing_cert
-        except (PKCS11Error, PyHankoSigningError, ConfigurationError, OSError) as e:
+        except (PKCS11Error, PyHankoSigningError, ConfigurationError,
+                OSError) as e:
             self.__exit__()
             if isinstance(e, PinLocked):
                 reason = 'pin_locked'
