@@ -8,8 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .document import (
-    LEGAL_STATUS, URGENCY_RANK, VISUAL, DocumentMixin, agency_column)
+from .document import LEGAL_STATUS, URGENCY_RANK, DocumentMixin
 from .exceptions import AssignmentError, DocumentError
 
 STATES = [
@@ -31,6 +30,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     _rec_name = 'abstract'
     _search_fields = ('abstract', 'number_symbol', 'sender', 'signer')
 
+    _editable_states = ('received',)
+    _deletable_state = 'received'
+    _delete_message = 'mvp_documents.msg_incoming_delete_received'
     _readonly = {'readonly': Eval('state') != 'received'}
 
     sender_unit = fields.Many2One(
@@ -97,12 +99,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        for name in [
-                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
-                'field_of_work', 'pages', 'file_name', 'file_data']:
-            field = getattr(cls, name)
-            field.states = field.states.copy()
-            field.states['readonly'] = Eval('state') != 'received'
         cls._order = [
             ('urgency', 'ASC'),
             ('received_date', 'DESC'),
@@ -163,10 +159,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [VISUAL, agency_column()]
-
-    @classmethod
     def default_state(cls):
         return 'received'
 
@@ -199,12 +191,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 if document.outgoing:
                     raise DocumentError(gettext(
                             'mvp_documents.msg_incoming_sender_delivered',
-                            document=document.rec_name))
-        if mode == 'delete':
-            for document in documents:
-                if document.state != 'received':
-                    raise DocumentError(gettext(
-                            'mvp_documents.msg_incoming_delete_received',
                             document=document.rec_name))
 
     def get_overdue(self, name):
@@ -297,16 +283,11 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if mode == 'create':
             cls._notify_clerks(documents)
 
-    @classmethod
-    def _notify_clerks(cls, documents):
-        "Tell the clerks of each agency that documents arrived"
-        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
-        for document in documents:
-            cls.notify(clerks[document.company.id], [document], gettext(
-                    'mvp_documents.msg_incoming_arrived_urgent'
-                    if document.is_urgent
-                    else 'mvp_documents.msg_incoming_arrived',
-                    urgency=document.urgency_string), document.abstract)
+    def _clerk_message(self):
+        return gettext(
+            'mvp_documents.msg_incoming_arrived_urgent' if self.is_urgent
+            else 'mvp_documents.msg_incoming_arrived',
+            urgency=self.urgency_string)
 
     @classmethod
     @ModelView.button

@@ -8,7 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import numbering
-from .document import VISUAL, DocumentMixin, agency_column
+from .document import DocumentMixin
 from .exceptions import DocumentError
 
 STATES = [
@@ -29,6 +29,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     _rec_name = 'abstract'
     _search_fields = ('abstract', 'number_symbol')
 
+    _editable_states = ('draft', 'review')
+    _deletable_state = 'draft'
+    _delete_message = 'mvp_documents.msg_outgoing_delete_draft'
     _readonly = {'readonly': ~Eval('state').in_(['draft', 'review'])}
 
     department = fields.Many2One(
@@ -79,18 +82,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     del _readonly
 
     @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [VISUAL, agency_column()]
-
-    @classmethod
     def __setup__(cls):
         super().__setup__()
-        for name in [
-                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
-                'field_of_work', 'pages', 'file_name', 'file_data']:
-            field = getattr(cls, name)
-            field.states = field.states.copy()
-            field.states['readonly'] = ~Eval('state').in_(['draft', 'review'])
         cls._order = [
             ('urgency', 'ASC'),
             ('create_date', 'DESC'),
@@ -164,12 +157,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 or mode == 'create' and any(
                     d.drafter.id != Transaction().user for d in documents)):
             raise AccessError(gettext('mvp_documents.msg_outgoing_drafter'))
-        if mode == 'delete':
-            for document in documents:
-                if document.state != 'draft':
-                    raise DocumentError(gettext(
-                            'mvp_documents.msg_outgoing_delete_draft',
-                            document=document.rec_name))
 
     @classmethod
     @ModelView.button
@@ -180,7 +167,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_file',
                         document=document.rec_name))
-        cls._notify_next(documents, 'reviewer', 'msg_outgoing_to_review')
+        cls._notify_next(documents, 'reviewer',
+            'mvp_documents.msg_outgoing_to_review')
 
     @classmethod
     @ModelView.button
@@ -191,7 +179,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_note_required',
                         document=document.rec_name))
-        cls._notify_next(documents, 'drafter', 'msg_outgoing_sent_back')
+        cls._notify_next(documents, 'drafter',
+            'mvp_documents.msg_outgoing_sent_back')
 
     @classmethod
     @ModelView.button
@@ -203,7 +192,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_signer',
                         document=document.rec_name))
-        cls._notify_next(documents, 'signer', 'msg_outgoing_to_approve')
+        cls._notify_next(documents, 'signer',
+            'mvp_documents.msg_outgoing_to_approve')
 
     @classmethod
     @ModelView.button
@@ -324,15 +314,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         for document in documents:
             user = getattr(document, field)
             if user:
-                cls.notify([user], [document], gettext(
-                        f'mvp_documents.{message}'), document.abstract)
+                cls.notify([user], [document], gettext(message),
+                    document.abstract)
 
-    @classmethod
-    def _notify_clerks(cls, documents):
-        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
-        for document in documents:
-            cls.notify(clerks[document.company.id], [document], gettext(
-                    'mvp_documents.msg_outgoing_to_issue'), document.abstract)
+    def _clerk_message(self):
+        return gettext('mvp_documents.msg_outgoing_to_issue')
 
 
 class OutgoingUnit(ModelSQL):

@@ -12,6 +12,14 @@ DIRECTIONS = [
     ('outgoing', "Outgoing"),
     ]
 
+# The name of a year's register, by direction and secrecy.
+REGISTER_NAMES = {
+    ('incoming', False): 'mvp_documents.msg_register_incoming_normal',
+    ('incoming', True): 'mvp_documents.msg_register_incoming_secret',
+    ('outgoing', False): 'mvp_documents.msg_register_outgoing_normal',
+    ('outgoing', True): 'mvp_documents.msg_register_outgoing_secret',
+    }
+
 
 class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
     """Document register (sổ đăng ký văn bản) of an agency for a year
@@ -132,14 +140,12 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
             registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
         if registers:
             return registers[0]
-        key = 'secret' if secret else 'normal'
+        name = REGISTER_NAMES[direction, bool(secret)]
         # Opening the year's register is the system's work, not the clerk's.
         with without_check_access():
             register = cls(
                 company=company, direction=direction, year=date.year,
                 secret=secret,
-                name=gettext(
-                    f'mvp_documents.msg_register_{direction}_{key}',
-                    year=date.year))
+                name=gettext(name, year=date.year))
             register.save()
         return cls(register.id)

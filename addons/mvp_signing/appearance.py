@@ -18,7 +18,6 @@ import functools
 import io
 import math
 import os
-import unicodedata
 import zlib
 
 from pyhanko import stamp
@@ -26,6 +25,9 @@ from pyhanko.pdf_utils import generic, images, layout, text
 from pyhanko.pdf_utils.font.opentype import (
     GlyphAccumulator, GlyphAccumulatorFactory)
 from pyhanko.sign.fields import SigFieldSpec
+
+# appearance text in NFC: decomposed marks would need shaping
+from trytond.modules.mvp_documents.vntext import nfc
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), 'ICT')
 ISO_FORMAT = '%Y-%m-%dT%H:%M:%S+07:00'  # only right for times in VN_TZ
@@ -88,7 +90,8 @@ def text_width(value, size):
     "width in points of one line of `value` set in the appearance font"
     widths, em = _metrics(font_path())
     default = widths.get(0x20, em // 2)
-    return sum(widths.get(ord(c), default) for c in nfc(value)) * size / em
+    return sum(widths.get(ord(c), default)
+        for c in nfc(value or '')) * size / em
 
 
 # (font, glyph ids) -> compressed font program of that subset
@@ -154,11 +157,6 @@ def _text_style(size, leading=None):
             x_align=layout.AxisAlignment.ALIGN_MIN,
             y_align=layout.AxisAlignment.ALIGN_MIN,
             margins=layout.Margins()))
-
-
-def nfc(value):
-    "appearance text in NFC: decomposed marks would need shaping"
-    return unicodedata.normalize('NFC', value or '')
 
 
 @functools.lru_cache(maxsize=16)
@@ -271,7 +269,7 @@ class Personal:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'signer': nfc(self.name or signer_name)}
+        return {'signer': nfc(self.name or signer_name or '')}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -398,7 +396,8 @@ class Attachment:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'agency': nfc(self.agency), 'number': nfc(self.number)}
+        return {'agency': nfc(self.agency or ''),
+            'number': nfc(self.number or '')}
 
 
 def field_spec(appearance, reader, name):
@@ -449,7 +448,7 @@ def stamp_image(agency, size=600):
     font = ImageFont.truetype(io.BytesIO(_font_program(font_path())),
         int(size * 0.055))
     # the name around the upper ring, one letter at a time
-    label = nfc(agency).upper()
+    label = nfc(agency or '').upper()
     radius = c * 0.86
     span = min(math.pi * 1.4, len(label) * 0.11)
     for i, ch in enumerate(label):

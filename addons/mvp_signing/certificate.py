@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
@@ -463,27 +463,3 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
             certificates = cls.search(domain)
             return [c for c in certificates
                 if c.usable_error(User(user) if user else None) is None]
-
-
-class User(metaclass=PoolMeta):
-    __name__ = 'res.user'
-
-    @classmethod
-    def on_modification(cls, mode, users, field_names=None):
-        super().on_modification(mode, users, field_names=field_names)
-        if mode == 'write' and field_names & {'active', 'companies'}:
-            Certificate = Pool().get('mvp.signing.certificate')
-            with without_check_access():
-                Certificate.flag_departures(
-                    cls.browse([u.id for u in users]))
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('mvp.signing.certificate|update_expired',
-                "Mark Expired Certificates"))

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import (
@@ -175,7 +175,8 @@ class open_pkcs11:
                 cert_label=self.cert or self.key, other_certs_to_pull=None)
             # fetch the certificate now, so that a wrong label fails here
             signer.signing_cert
-        except (PKCS11Error, SigningError, ConfigurationError, OSError) as e:
+        except (PKCS11Error, PyHankoSigningError, ConfigurationError,
+                OSError) as e:
             self.__exit__()
             if isinstance(e, PinLocked):
                 reason = 'pin_locked'

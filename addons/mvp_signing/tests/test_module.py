@@ -123,12 +123,12 @@ class MvpSigningTestCase(ModuleTestCase):
     def test_too_large(self):
         "A file over the limit is refused before it is read"
         from trytond.modules.mvp_signing.exceptions import VerificationError
-        from trytond.modules.mvp_signing.signature import verify
+        from trytond.modules.mvp_signing.signature import check
         data = b'%PDF-1.7\n' + bytes(pades.MAX_SIZE)
         with self.assertRaises(VerificationError) as cm:
-            verify(data, 'huge.pdf')
+            check(data, 'huge.pdf')
         self.assertIn('too large', cm.exception.message)
-        self.assertIsNone(verify(b'PK\x03\x04 a word file', 'letter.docx'))
+        self.assertIsNone(check(b'PK\x03\x04 a word file', 'letter.docx'))
 
     @with_transaction()
     def test_certificate_parse(self):

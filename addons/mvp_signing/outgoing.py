@@ -1,4 +1,4 @@
-"""Signing and verification in the document flow.
+"""Signing in the outgoing flow.
 
 - The leader signs at approval: where the designated signer holds a
   personal certificate, approving is signing ("Sign and Approve"); the
@@ -8,9 +8,9 @@
   the number, then the organisation signature carries the seal, the number
   and the signing time (see appearance.Organisation), and annexes get the
   organisation signature at the top right of their first page.
-- Every file a document receives is verified, each file once however many
-  documents hold it (a distribution shares one file); the results are
-  stored per signature and give incoming documents their legal status.
+- A key held outside the server (a USB token) signs in two steps: the
+  server prepares the document (`Pending` keeps it), the signer's tool
+  answers, the server finishes.
 
 Nothing is written before the key has opened: a wrong passphrase or a
 certificate that can no longer sign leaves no trace but the audit.
@@ -30,114 +30,11 @@ from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
 from .exceptions import SigningError, described
 from .signature import (
-    audit, audit_failure, check_upload, digest, explain, known, looks_pdf,
-    verify)
+    FileSignatureMixin, audit, audit_failure, check, digest, explain, known,
+    looks_pdf)
 
 PERSONAL_FIELD = 'personal'
 ORGANISATION_FIELD = 'organisation'
-
-
-class FileSignatureMixin:
-    "Verify every file set, before it is stored"
-    __slots__ = ()
-
-    @classmethod
-    def set_file_data(cls, records, name, value):
-        reports = {}
-        if value:
-            reports = check_upload(value, records[0].file_name)
-        with known(reports):
-            super().set_file_data(records, name, value)
-
-    @classmethod
-    def on_modification(cls, mode, records, field_names=None):
-        super().on_modification(mode, records, field_names=field_names)
-        Signature = Pool().get('mvp.signature')
-        if mode == 'create' or (mode == 'write' and 'file' in field_names):
-            cls._signatures_updated(records, Signature.update(records))
-        elif mode == 'delete':
-            with without_check_access():
-                Signature.delete(Signature.search([
-                            ('resource', 'in', [str(r) for r in records]),
-                            ]))
-
-    @classmethod
-    def _signatures_updated(cls, records, statuses):
-        pass
-
-
-class Annex(FileSignatureMixin, metaclass=PoolMeta):
-    __name__ = 'mvp.document.annex'
-
-    @classmethod
-    def _signatures_updated(cls, annexes, statuses):
-        Incoming = Pool().get('mvp.document.incoming')
-        incomings = {a.resource for a in annexes
-            if isinstance(a.resource, Incoming)}
-        if incomings:
-            Incoming.update_legal_status(list(incomings))
-
-
-class Incoming(FileSignatureMixin, metaclass=PoolMeta):
-    __name__ = 'mvp.document.incoming'
-
-    signatures = fields.One2Many(
-        'mvp.signature', 'resource', "Signatures", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._buttons.update({
-                'verify': {
-                    'invisible': ~Eval('file'),
-                    'depends': ['file'],
-                    },
-                })
-
-    @classmethod
-    def _signatures_updated(cls, documents, statuses):
-        cls.update_legal_status(documents)
-
-    @classmethod
-    def update_legal_status(cls, documents):
-        """Legal status from the stored results: the main file's signatures
-        decide; an annex with a broken signature makes it not valid."""
-        Signature = Pool().get('mvp.signature')
-        with without_check_access():
-            documents = cls.browse(documents)
-            signatures = Signature.search([
-                    ('resource', 'in', [str(d) for d in documents]
-                        + [str(a) for d in documents for a in d.annexes]),
-                    ])
-            by_resource = {}
-            for signature in signatures:
-                by_resource.setdefault(str(signature.resource), []).append(
-                    signature)
-            to_write = []
-            for document in documents:
-                status = Signature.status_of(
-                    by_resource.get(str(document), []))
-                if status == 'valid' and any(
-                        Signature.status_of(by_resource.get(str(a), []))
-                        == 'invalid' for a in document.annexes):
-                    status = 'invalid'
-                if document.legal_status != status:
-                    to_write.extend([[document], {'legal_status': status}])
-            if to_write:
-                cls.write(*to_write)
-
-    @classmethod
-    @ModelView.button
-    def verify(cls, documents):
-        "Verify the signatures again, e.g. after the trust roots changed"
-        pool = Pool()
-        Signature = pool.get('mvp.signature')
-        Annex = pool.get('mvp.document.annex')
-        with without_check_access():
-            Signature.update(documents)
-            Signature.update(Annex.browse(
-                    [a for d in documents for a in d.annexes]))
-            cls.update_legal_status(documents)
 
 
 class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
@@ -291,7 +188,7 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
             raise SigningError(gettext(
                     'mvp_signing.msg_sign_failed', file=name),
                 described(e, file=name)) from e
-        report = verify(signed, name)
+        report = check(signed, name)
         cls._check_report(report, name)
         return signed, report
 
@@ -506,7 +403,7 @@ class Pending(ModelSQL):
         if not records:
             raise SigningError(gettext('mvp_signing.msg_external_expired',
                     document=document.rec_name))
-        return pades.Pending.from_json(records[0].data)
+        return pades.Prepared.from_json(records[0].data)
 
     @classmethod
     def forget(cls, document):
@@ -660,7 +557,7 @@ class SignApprove(SignWizard):
 
     def _finish(self, document, certificate, signed, wrote):
         Outgoing = self.model
-        report = verify(signed, document.file_name)
+        report = check(signed, document.file_name)
         Outgoing._check_report(report, document.file_name)
         wrote.append(True)
         Outgoing._store_signed([(document, signed, report)])
