@@ -6,7 +6,6 @@ Plain Python, as trytond counts: a login is locked while more than
 of the session timeout). It opens when the oldest of the last
 max_attempt + 1 attempts leaves the window.
 """
-import datetime as dt  # noqa: F401 (the examples use it)
 import math
 
 
@@ -16,6 +15,7 @@ def locked_until(attempts, max_attempt, window, now):
     attempts are the times of the failed attempts, in any order; window a
     timedelta.
 
+    >>> import datetime as dt
     >>> now = dt.datetime(2026, 12, 1, 9, 0)
     >>> tries = [now - dt.timedelta(minutes=m) for m in range(6)]
     >>> locked_until(tries, 5, dt.timedelta(minutes=15), now)
@@ -32,6 +32,7 @@ def locked_until(attempts, max_attempt, window, now):
 def minutes_left(until, now):
     """Whole minutes until `until`, rounded up, at least 1
 
+    >>> import datetime as dt
     >>> minutes_left(dt.datetime(2026, 1, 1, 9, 10, 1),
     ...     dt.datetime(2026, 1, 1, 9, 0))
     11

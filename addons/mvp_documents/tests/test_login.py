@@ -1,7 +1,6 @@
 """Logins locked by wrong passwords: for the lock window, not the session
 timeout; said so with the time left; opened again by an administrator."""
 import datetime as dt
-import doctest
 import unittest
 from contextlib import contextmanager
 
@@ -37,10 +36,6 @@ class LockoutTestCase(unittest.TestCase):
     def test_attempts_before_window_ignored(self):
         self.assertIsNone(lockout.locked_until(
                 minutes_ago(0, 1, 2, 16, 20, 30), 3, WINDOW, NOW))
-
-    def test_examples(self):
-        result = doctest.testmod(lockout)
-        self.assertEqual((result.failed, result.attempted), (0, 5))
 
     def test_minutes_left_rounded_up(self):
         self.assertEqual(lockout.minutes_left(
