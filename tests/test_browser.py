@@ -525,12 +525,7 @@ def signatures(sao, count):
 
 
 # The leader's is checked as he signs.
-@pytest.mark.parametrize('login', [
-        pytest.param(login, marks=pytest.mark.xfail(strict=True, reason=(
-                    "issue 7, broken 2: the signature list reads "
-                    "certificates the role may not read; fixed on branch "
-                    "wt/journeys, remove this mark with it")))
-        for login in [CLERK, SPECIALIST, HEAD]])
+@pytest.mark.parametrize('login', [CLERK, SPECIALIST, HEAD])
 def test_signature_tab(person, story, login):
     "Each role finds the signatures of the issued reply, with their results"
     needs(story, 'number_symbol')
