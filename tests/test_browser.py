@@ -5,8 +5,11 @@ database; Debian's headless Chromium plays each person in a browser of their
 own. The journeys are the steps of one story, in order: the clerk registers
 a document, the leader assigns it, the specialist handles it and drafts the
 reply, the head of division reviews the reply, the leader signs it, the
-clerk issues and distributes it, each role finds the signatures, oversight
-follows every agency. What the pages show is checked as the people see it,
+clerk issues and distributes it, each role finds the signatures; the
+ward's clerk opens, downloads and registers the decision the province
+distributed, and its leader sees it signed and valid; oversight follows
+every agency. (An agency administrator adds a person who then logs in:
+tests/test_staff.py, on a database of its own.) What the pages show is checked as the people see it,
 then the database is read directly. A step that needs what an earlier one
 made is skipped when that one failed. A further journey is one more
 `test_` function in the story's order, using `story` and `person`.
@@ -50,6 +53,9 @@ OUTGOING = 'mvp.document.outgoing'
 
 CLERK, LEADER, SPECIALIST = 'vanthu.tinh', 'lanhdao.tinh', 'chuyenvien.tinh'
 HEAD, OVERSIGHT = 'truongphong.tinh', 'thanhtra.snv'
+# The ward that receives the decision the demo's province distributed
+COMMUNE_CLERK, COMMUNE_LEADER = 'vanthu.phohien', 'lanhdao.phohien'
+DECISION = "Quyết định ban hành Quy chế quản lý"
 NAMES = {p[0]: p[1] for p in demo.PEOPLE}
 PROVINCE = demo.AGENCIES[0][1]
 
@@ -113,6 +119,8 @@ def english_words():
 
 
 ENGLISH = english_words()
+# sao's "Save As..." button of a file, as the people see it
+SAVE_AS = polib.pofile(str(CATALOGUES[0])).find("Save As...").msgstr
 
 # What the page shows: visible text, tooltips, placeholders and the options
 # of visible selections.
@@ -278,11 +286,9 @@ def handlers(agency, but):
         if key_ != key or login == but or not (
                 {'specialist', 'head', 'leader'} & set(roles)):
             continue
-        position = (demo.LEADERS['province'] if 'leader' in roles
-            else demo.POSITIONS[roles[0]])
         unit = (f'{divisions[division][0]} ({divisions[division][1]})'
             if division is not None else None)
-        rows.add((name, position, unit))
+        rows.add((name, demo.POSITIONS.get(login), unit))
     return rows
 
 
@@ -525,12 +531,7 @@ def signatures(sao, count):
 
 
 # The leader's is checked as he signs.
-@pytest.mark.parametrize('login', [
-        pytest.param(login, marks=pytest.mark.xfail(strict=True, reason=(
-                    "issue 7, broken 2: the signature list reads "
-                    "certificates the role may not read; fixed on branch "
-                    "wt/journeys, remove this mark with it")))
-        for login in [CLERK, SPECIALIST, HEAD]])
+@pytest.mark.parametrize('login', [CLERK, SPECIALIST, HEAD])
 def test_signature_tab(person, story, login):
     "Each role finds the signatures of the issued reply, with their results"
     needs(story, 'number_symbol')
@@ -543,6 +544,63 @@ def test_signature_tab(person, story, login):
         assert sao.record_id() == story.reply
         rows = signatures(sao, 2)
         check_vietnamese(sao, f'17-signatures-{login}')
+        assert sorted(rows) == sorted(
+            [(NAMES[LEADER], valid), (PROVINCE, valid)])
+
+
+def test_commune_clerk_registers_what_arrived(
+        demo_server, person, story, tmp_path):
+    """The ward's clerk finds the province's decision among those to
+    register, opens it, downloads its file and registers it"""
+    _, data = demo_server
+    with person(COMMUNE_CLERK) as (sao, rpc):
+        states = rpc.selection(MODEL, 'state')
+        decision, = rpc.model(MODEL, 'search_read', [
+                ('abstract', 'ilike', f'{DECISION}%'),
+                ('state', '=', 'received')], 0, None, None,
+            ['number_symbol', 'file_name', 'outgoing'])
+        assert decision['outgoing']
+        sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming'))
+        sao.open_tab_domain(tab_label(sao, [['state', '=', 'received']]))
+        check_vietnamese(sao, '20-commune-clerk-list')
+        # the form reads what it came from: sao shows no error
+        sao.open_row(decision['number_symbol'])
+        assert sao.record_id() == decision['id']
+        assert sao.value('number_symbol') == decision['number_symbol']
+        assert sao.file_name('file_data') == decision['file_name']
+        sao.preview()
+        saved = sao.download('file_data', tmp_path / 'downloads', SAVE_AS)
+        assert saved.name == decision['file_name']
+        check_vietnamese(sao, '21-commune-clerk-downloaded')
+        sao.click('enter')
+        sao.wait_value('state', states['registered'])
+        sao.page("Xử lý")
+        number = sao.value('number')
+        assert number.isdigit() and int(number) > 0, number
+        check_vietnamese(sao, '22-commune-clerk-registered')
+    story.commune = SimpleNamespace(
+        incoming=decision['id'], number_symbol=decision['number_symbol'],
+        number=int(number), downloaded=saved.read_bytes())
+
+
+def test_commune_leader_sees_it_valid(person, story):
+    """The ward's leader finds it among those to assign: signed and valid,
+    the province leader's and the province's signatures both valid"""
+    needs(story, 'commune')
+    with person(COMMUNE_LEADER) as (sao, rpc):
+        legal = rpc.selection(MODEL, 'legal_status')
+        valid = rpc.selection('mvp.signature', 'status')['valid']
+        sao.open_menu(rpc.menu_path('mvp_documents', 'menu_incoming'))
+        sao.open_tab_domain(tab_label(sao, [['state', '=', 'registered']]))
+        row = sao.list_row(story.commune.number_symbol)
+        assert legal['valid'] in row.text
+        sao.open_row(story.commune.number_symbol)
+        assert sao.record_id() == story.commune.incoming
+        assert sao.value('legal_status') == legal['valid']
+        sao.preview()
+        check_vietnamese(sao, '23-commune-leader-valid')
+        rows = signatures(sao, 2)
+        check_vietnamese(sao, '24-commune-leader-signatures')
         assert sorted(rows) == sorted(
             [(NAMES[LEADER], valid), (PROVINCE, valid)])
 
@@ -618,3 +676,27 @@ def test_database(demo_server, story):
         'SELECT legal_status FROM mvp_document_incoming '
         'WHERE outgoing = ? AND company = ?', (story.reply, company))
     assert legal_status == 'valid'
+
+
+def test_commune_database(demo_server, story):
+    """What the ward registered, read directly: numbered in its own
+    register, the file the province distributed, as downloaded"""
+    needs(story, 'commune')
+    _, data = demo_server
+    db = sqlite3.connect(
+        f"file:{data / 'db' / (DATABASE + '.sqlite')}?mode=ro", uri=True)
+    state, number, company, register_company, file_, outgoing_file, \
+        digest = db.execute(
+            'SELECT i.state, i.number, i.company, r.company, i.file, o.file, '
+            'f.digest FROM mvp_document_incoming i '
+            'JOIN mvp_register r ON r.id = i.register '
+            'JOIN mvp_document_outgoing o ON o.id = i.outgoing '
+            'JOIN mvp_document_file f ON f.id = i.file '
+            'WHERE i.id = ?', (story.commune.incoming,)).fetchone()
+    assert (state, number) == ('registered', story.commune.number)
+    assert register_company == company
+    (ward,), = db.execute('SELECT company FROM mvp_unit WHERE name = ?',
+        (next(a[1] for a in demo.AGENCIES if a[0] == 'phohien'),))
+    assert company == ward
+    assert file_ == outgoing_file
+    assert hashlib.sha256(story.commune.downloaded).hexdigest() == digest

@@ -73,18 +73,26 @@ class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
             help="Too many wrong passwords were typed for this login "
             "recently."),
         'get_login_locked')
+    managed = fields.Function(
+        fields.Boolean(
+            "Managed", help="Whether you administer this person."),
+        'get_managed')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # An agency administrator reads the people of other agencies (a
+        # unit's staff) without managing them.
         cls._buttons.update({
                 'unlock_login': {
                     'invisible': ~Eval('login_locked', False),
-                    'depends': ['login_locked'],
+                    'readonly': ~Eval('managed', False),
+                    'depends': ['login_locked', 'managed'],
                     },
                 'temporary_password': {
                     'invisible': Eval('id', -1) < 0,
-                    'depends': ['id'],
+                    'readonly': ~Eval('managed', False),
+                    'depends': ['id', 'managed'],
                     },
                 })
 
@@ -253,6 +261,13 @@ class User(SortKeyMixin, SearchTextMixin, metaclass=PoolMeta):
             mode, users, values=values, external=external)
         if external and mode != 'delete':
             cls.check_managed(users, values if mode == 'write' else {})
+
+    @classmethod
+    def get_managed(cls, users, name):
+        if is_province_admin():
+            return {u.id: True for u in users}
+        writer = cls(Transaction().user)
+        return {u.id: writer.manages(u, {}) for u in users}
 
     @classmethod
     def check_managed(cls, users, values=None):

@@ -387,6 +387,24 @@ class Sao:
         # The widget shows the size of what it holds.
         self.wait(lambda d: self.value(name), f"{name!r} takes no file")
 
+    def download(self, name, directory, title):
+        """Save the file of binary field name with its button titled title
+        (sao's "Save As..."), into directory; return the path saved"""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.driver.execute_cdp_cmd('Browser.setDownloadBehavior', {
+                'behavior': 'allow', 'downloadPath': str(directory)})
+        widget = self.field(name).find_element(
+            By.XPATH, './ancestor::div[contains(@class, "form-binary")][1]')
+        # sao opens a dialog whose link downloads the file
+        self.press(widget.find_element(
+                By.CSS_SELECTOR, f'button[title="{title}"]'))
+
+        def saved(driver):
+            files = list(directory.iterdir())
+            if files and not any(f.suffix == '.crdownload' for f in files):
+                return files[0]
+        return self.wait(saved, f"the file of {name!r} is not saved")
+
     def new(self, default):
         "Create a record; wait for field default to show its default value"
         self.visible('button#new_', self.tab()).click()
