@@ -33,18 +33,14 @@ summary of roles, screens and records opened.
 """
 import json
 import os
-import re
-import uuid
 import xml.etree.ElementTree as ET
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from browser import server
-from browser.rpc import Client, RPCError
+from browser.rpc import RPCError, Session, error_text
 
 from trytond.modules.mvp_documents import demo
-from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
+from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.pyson import PYSONDecoder
 
 # Agencies of each kind whose people log in: the province office, a
@@ -92,37 +88,6 @@ def people():
 
 
 ROLES = {p[0]: p[6] for p in demo.PEOPLE}
-
-
-class Session(Client):
-    "A session that decodes dates and decimals as trytond sends them"
-
-    def call(self, method, *params):
-        response = self.http.post(
-            self.url, data=json.dumps(
-                {'id': 0, 'method': method, 'params': params},
-                cls=JSONEncoder),
-            headers={'Content-Type': 'application/json'}, timeout=120)
-        response.raise_for_status()
-        result = json.loads(response.text, object_hook=JSONDecoder())
-        if result.get('error'):
-            raise RPCError(method, result['error'])
-        return result['result']
-
-    def execute(self, model, method, *args, context=None):
-        return self.call(
-            f'model.{model}.{method}', *args, context or self.context)
-
-
-def error_text(error):
-    "The message of an RPC error, as the client would show it"
-    _, detail = error.args
-    if isinstance(detail, list) and len(detail) > 1:
-        name, args = detail[0], detail[1]
-        if isinstance(args, list) and args:
-            args = args[0]
-        return f'{name}: {args}'
-    return str(detail)
 
 
 def decode(value, env):
@@ -433,52 +398,16 @@ class Walk:
                         "record the person may read but not change")
 
 
-def postgresql_config(path, uri):
-    "The demo's configuration on the PostgreSQL server of uri"
-    parts = urlsplit(uri)
-    text = server.CONFIG.read_text()
-    text = re.sub(r'(?m)^uri = .*$',
-        'uri = ' + urlunsplit(parts._replace(path='/')), text)
-    config = path / 'demo.conf'
-    config.write_text(text)
-    return config
-
-
-def drop_database(name):
-    "Drop the database of the server, on the server of the tests"
-    from trytond import backend
-    database = backend.Database()
-    database.connect()
-    connection = database.get_connection(autocommit=True)
-    try:
-        database.drop(connection, name)
-    finally:
-        database.put_connection(connection)
-        database.close()
-
-
 SUMMARY = {}
 
 
-@pytest.fixture(scope='module')
-def demo_server(tmp_path_factory, request):
-    "URL and database of a server of a new demo database"
-    path = tmp_path_factory.mktemp('screens')
-    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-    config, database = server.CONFIG, 'screens'
-    if uri.startswith('postgresql'):
-        database = f'screens_{uuid.uuid4().hex[:12]}'
-        config = postgresql_config(path, uri)
-    try:
-        with open(path / 'server.log', 'w') as log:
-            server.create_demo(path, database, log, config=config)
-            with server.serve(path, database, log, config=config) as url:
-                yield url, database
-    finally:
-        if uri.startswith('postgresql'):
-            drop_database(database)
-        if SUMMARY:
-            report(request.config, uri.startswith('postgresql'))
+@pytest.fixture(scope='module', autouse=True)
+def summary(request):
+    "Print the summary of the screens opened, once they all are"
+    yield
+    if SUMMARY:
+        report(request.config, os.environ.get(
+                'TRYTOND_DATABASE_URI', '').startswith('postgresql'))
 
 
 def report(config, postgresql):

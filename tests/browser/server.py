@@ -1,11 +1,14 @@
 """A trytond server on a new demo database, as `make run` serves it."""
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -82,3 +85,46 @@ def serve(path, database, log, timeout=60, config=CONFIG, options=None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def postgresql_config(path, uri):
+    "The demo's configuration on the PostgreSQL server of uri"
+    parts = urlsplit(uri)
+    text = CONFIG.read_text()
+    text = re.sub(r'(?m)^uri = .*$',
+        'uri = ' + urlunsplit(parts._replace(path='/')), text)
+    config = path / 'demo.conf'
+    config.write_text(text)
+    return config
+
+
+def drop_database(name):
+    "Drop the database of the server, on the server of the tests"
+    from trytond import backend
+    database = backend.Database()
+    database.connect()
+    connection = database.get_connection(autocommit=True)
+    try:
+        database.drop(connection, name)
+    finally:
+        database.put_connection(connection)
+        database.close()
+
+
+@contextmanager
+def demo(path, name, uri=None):
+    """Serve a new demo database named after name on the database server of
+    uri (PostgreSQL) or on SQLite under path; yield its URL and database"""
+    config, database = CONFIG, name
+    postgresql = bool(uri and uri.startswith('postgresql'))
+    if postgresql:
+        database = f'{name}_{uuid.uuid4().hex[:12]}'
+        config = postgresql_config(path, uri)
+    try:
+        with open(path / 'server.log', 'w') as log:
+            create_demo(path, database, log, config=config)
+            with serve(path, database, log, config=config) as url:
+                yield url, database
+    finally:
+        if postgresql:
+            drop_database(database)
