@@ -17,8 +17,8 @@ import logging
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from . import edxml, identity
@@ -193,7 +193,7 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
         if not ids:
             return []
         query = table.select(table.id,
-            where=reduce_ids(table.id, ids) & (table.state == 'new'),
+            where=SQL_OPERATORS['in'](table.id, ids) & (table.state == 'new'),
             order_by=[table.id])
         if database.has_select_for():
             For = database.get_select_for_skip_locked()

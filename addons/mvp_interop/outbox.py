@@ -17,8 +17,8 @@ from sql import Null
 from sql.operators import Or
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from . import edxml, identity
@@ -268,7 +268,7 @@ class Delivery(ErrorMixin, ModelSQL, ModelView):
         if not ids:
             return []
         query = table.select(table.id,
-            where=reduce_ids(table.id, ids)
+            where=SQL_OPERATORS['in'](table.id, ids)
             & table.state.in_(DUE)
             & Or([table.next_attempt == Null,
                     table.next_attempt <= dt.datetime.now()]),
