@@ -166,9 +166,16 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
 
     @classmethod
     def resume(cls):
-        """Queue again the packets not processed since their connection's
-        first retry delay: their task was lost (a worker stopped)"""
+        """Process the packets left unprocessed since their connection's
+        first retry delay: their task was lost, or its worker stopped
+        (trytond-worker does not get over its database restarting).
+
+        On PostgreSQL each is processed here, in a transaction of its own,
+        those a worker is processing left to it; SQLite has one writer at a
+        time, so there they are queued again, and the queue runs in this
+        process after the commit."""
         Account = Pool().get('mvp.interop.account')
+        transaction = Transaction()
         now = dt.datetime.now()
         for account in Account.search([('active', 'in', [True, False])]):
             since = now - dt.timedelta(seconds=max(account.retry_delay, 1))
@@ -179,9 +186,19 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
                         ('queued_at', '=', None),
                         ('queued_at', '<', since)],
                     ])
-            if packets:
+            if not packets:
+                continue
+            if backend.name == 'sqlite':
                 cls.write(packets, {'queued_at': now})
                 cls.enqueue(packets)
+                continue
+            for packet in packets:
+                try:
+                    with transaction.new_transaction() as new:
+                        cls.process([packet.id])
+                        new.commit()
+                except Exception:
+                    logger.exception("processing packet %s", packet.id)
 
     @classmethod
     def _take(cls, packets):
