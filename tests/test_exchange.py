@@ -106,7 +106,11 @@ def letter(exchange, abstract, **kwargs):
 
 def sent(a, document, attempts=None, nudge=None):
     """Wait until the document's delivery is sent, calling nudge() between
-    looks; the delivery"""
+    looks; the delivery. Without a worker (SQLite) the cron sends what is
+    due again: it is run."""
+    if nudge is None and not a.instance.queue_worker:
+        nudge = a.send_due
+
     def check():
         delivery, = a.deliveries(document)
         if delivery['state'] == 'sent':
@@ -283,6 +287,7 @@ def test_dropped_connections(exchange, axis):
     acknowledged(axis, b)
 
 
+@pytest.mark.skipif(not POSTGRESQL, reason="trytond-worker needs PostgreSQL")
 def test_worker_killed_mid_send(exchange, axis):
     """The sender's worker dies while the axis takes the packet: the
     delivery stays to send, goes again once a worker is back, and the

@@ -1,6 +1,8 @@
 """One e-office system on loopback: its database, its trytond server and
 its trytond-worker, as an installation runs them (config/production.conf:
 the queue is the worker's), reached over JSON-RPC as its people are.
+trytond-worker needs PostgreSQL; on SQLite the server runs the queue's
+tasks itself after each request, as the demonstration does.
 
 Databases are made once by ``mvp db init`` into a template, then copied:
 PostgreSQL's CREATE DATABASE ... TEMPLATE on the same server, pg_dump and
@@ -68,6 +70,7 @@ def environment(path):
 
 def write_config(path, uri, port=0):
     "The trytond configuration of an instance under path"
+    worker = not uri.startswith('sqlite')
     (path / 'db').mkdir(parents=True, exist_ok=True)
     config = path / 'trytond.conf'
     config.write_text(f"""[database]
@@ -80,7 +83,7 @@ retry = 20
 listen = 127.0.0.1:{port}
 
 [queue]
-worker = True
+worker = {worker}
 
 [cache]
 clean_timeout = 0
@@ -149,6 +152,7 @@ class Instance:
         self.config = write_config(self.path, uri, self.port)
         (self.path / 'admin-password').write_text(PASSWORD + '\n')
         self.server = self.worker = None
+        self.queue_worker = not uri.startswith('sqlite')
         self._admin = None
 
     def _spawn(self, kind, *args):
@@ -176,6 +180,8 @@ class Instance:
         return self
 
     def start_worker(self):
+        if not self.queue_worker:
+            return
         self.worker = self._spawn('trytond-worker', '-n', '1', '-t', '1')
 
     def kill_worker(self):
