@@ -17,6 +17,7 @@ import logging
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import SQLConstraintError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -125,12 +126,18 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
     @classmethod
     def store(cls, account, item, data):
         "Keep the packet data listed as item by account's axis, unread"
+        Peer = Pool().get('mvp.interop.peer')
         now = dt.datetime.now()
+        # Entered here, one poll at a time, rather than by the tasks
+        # processing its packets side by side.
+        peer = Peer.of(item['sender']) if edxml.valid_organ_id(
+            item.get('sender') or '') else None
         packet, = cls.create([{
                     'account': account.id,
                     'company': account.company.id,
                     'axis_id': item['doc_id'],
                     'sender_code': item.get('sender') or None,
+                    'peer': peer.id if peer else None,
                     'kind': 'status' if item.get('kind') == 'status'
                     else 'document',
                     'data': data,
@@ -235,7 +242,15 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
                     transaction.rollback()
                     cls._refused(packet_id, header, e.message_id,
                         **e.values)
-                except (UserError, backend.DatabaseIntegrityError) as e:
+                except (SQLConstraintError,
+                        backend.DatabaseIntegrityError):
+                    # a race with another process: the same packet taken
+                    # under its key, or its sender entered at once
+                    header = packet._header()
+                    transaction.rollback()
+                    if not cls._refused_twice(packet_id, header.get('key')):
+                        raise
+                except UserError as e:
                     header = packet._header()
                     transaction.rollback()
                     cls._refused(packet_id, header,
@@ -275,7 +290,9 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
             packet = edxml.parse(bytes(self.data))
         except edxml.PacketError as e:
             raise Refusal(e.message_id, **e.params) from None
-        self.peer = Peer.of(packet.sender.id, packet.sender.name)
+        if not self.peer or self.peer.code != packet.sender.id or (
+                packet.sender.name and self.peer.name == self.peer.code):
+            self.peer = Peer.of(packet.sender.id, packet.sender.name)
         self.sender_code = packet.sender.id
         key = identity.key(packet)
         if isinstance(packet, edxml.Status):
@@ -296,8 +313,7 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
             return self._duplicate(key)
         # Taken: a copy processed at the same time waits on this key
         # (unique), then fails and finds itself a duplicate.
-        self.key = key
-        self.save()
+        self._claim(key)
         if isinstance(packet, edxml.Status):
             self._status(packet)
         else:
@@ -307,11 +323,36 @@ class Inbox(ErrorMixin, ModelSQL, ModelView):
         self.set_error()
         self.save()
 
+    def _claim(self, key):
+        "Write key on the packet at once, alone"
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.key], [key], where=table.id == self.id))
+        self.key = key
+
     def _header(self):
-        "What was read of the header, in memory, to keep past a rollback"
+        """What was read of the header, as set on the record in memory: the
+        transaction may be failed, and is to be rolled back"""
         names = ['key', 'sender_code', 'kind', 'code', 'document_id',
             'subject', 'business']
-        return {n: getattr(self, n, None) for n in names}
+        values = self._values or {}
+        return {n: values[n] for n in names if n in values}
+
+    @classmethod
+    def _refused_twice(cls, packet_id, key):
+        "Mark the packet a duplicate if another took its key first"
+        if not key or not cls._take([packet_id]):
+            return False
+        packet = cls(packet_id)
+        if not cls.search([
+                    ('company', '=', packet.company.id),
+                    ('key', '=', key),
+                    ('id', '!=', packet.id),
+                    ]):
+            return False
+        packet._duplicate(key)
+        return True
 
     def _duplicate(self, key):
         original, = self.search([

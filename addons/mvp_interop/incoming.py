@@ -7,10 +7,8 @@ import datetime as dt
 import os
 import unicodedata
 
-from trytond.i18n import gettext
-from trytond.model import ModelView, Workflow, fields
+from trytond.model import Workflow, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
 from trytond.modules.mvp_signing.signature import check_upload, known

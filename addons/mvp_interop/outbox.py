@@ -10,12 +10,14 @@ longer each time (axis.delay). A packet whose answer was lost is sent
 again, as the same bytes: its recipient knows it by its key and drops the
 copy, so every packet arrives once as far as the recipient can tell.
 """
+import dataclasses
 import datetime as dt
 import hashlib
 
 from sql import Null
 from sql.operators import Or
 
+from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
@@ -69,16 +71,27 @@ ANSWERS = [
     ]
 
 
+# an agency's name and code in every packet it sends: read once a minute
+_organs = Cache('mvp_interop.organ_of', duration=dt.timedelta(minutes=1),
+    context=False)
+
+
 def organ_of(company):
     "The edxml.Organ of our agency of company, None if it has no code"
     Unit = Pool().get('mvp.unit')
+    key = int(company)
+    organ = _organs.get(key, -1)
+    if organ != -1:
+        return edxml.Organ(**organ) if organ else None
     with without_check_access():
-        agency = Unit.agency_of_company(company)
-        if not agency or not agency.identifier:
-            return None
-        parent = agency.parent.agency if agency.parent else None
-        return edxml.Organ(id=agency.identifier, name=agency.name,
-            in_charge=parent.name if parent else '')
+        agency = Unit.agency_of_company(key)
+        organ = None
+        if agency and agency.identifier:
+            parent = agency.parent.agency if agency.parent else None
+            organ = edxml.Organ(id=agency.identifier, name=agency.name,
+                in_charge=parent.name if parent else '')
+    _organs.set(key, dataclasses.asdict(organ) if organ else None)
+    return organ
 
 
 class Outbox(ModelSQL, ModelView):

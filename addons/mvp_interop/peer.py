@@ -65,7 +65,11 @@ class Peer(SortKeyMixin, SearchTextMixin, DeactivableMixin, ModelSQL,
                     ('active', 'in', [True, False]),
                     ], limit=1)
             if peers:
-                return peers[0]
+                peer, = peers
+                if name and peer.name == peer.code:
+                    # entered from the axis's list, by its code only
+                    cls.write([peer], {'name': name})
+                return peer
             peer, = cls.create([{'code': code, 'name': name or code}])
         return peer
 
