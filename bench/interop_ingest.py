@@ -188,6 +188,7 @@ def run(args, uri):
         data = list(packets(args.count, pki, b'bench'))
         built = time.perf_counter() - start
         size = sum(len(d) for d in data) / len(data)
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         ids = store(name, account, data)
         stored = time.perf_counter() - start
@@ -208,9 +209,10 @@ def run(args, uri):
         processed = time.perf_counter() - start
         for worker in workers:
             worker.join()
+        load = (load, os.getloadavg()[0])
         result = check(name, args.count)
         assert count == args.count
-        return report(args, size, built, stored, processed, result)
+        return report(args, size, built, stored, processed, result, load)
     finally:
         pki.close()
         drop(name)
@@ -234,7 +236,7 @@ def drop(name):
         db.close()
 
 
-def report(args, size, built, stored, processed, result):
+def report(args, size, built, stored, processed, result, load):
     import lxml
     from importlib.metadata import version
     n = args.count
@@ -248,6 +250,8 @@ def report(args, size, built, stored, processed, result):
         f"pyHanko {version('pyhanko')}, lxml {lxml.__version__}",
         f"command: python bench/interop_ingest.py -n {n} -p "
         f"{args.processes}",
+        f"load average (1 min) when it started and ended: {load[0]:.1f}, "
+        f"{load[1]:.1f}",
         "",
         f"{'':44}{'ms/packet':>10}{'packets/s':>11}{'total s':>10}",
         f"{'(a) store raw, queue its task':44}"
