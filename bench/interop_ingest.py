@@ -140,9 +140,10 @@ def process(name, uri, tasks, ready, done):
     with Transaction().start(name, 0, readonly=True):
         Pool(name).init()
     ready.wait()
+    cpu = time.process_time()
     for task in tasks:
         run_task(name, task)
-    done.put(len(tasks))
+    done.put((len(tasks), time.process_time() - cpu))
 
 
 def check(name, count):
@@ -205,14 +206,17 @@ def run(args, uri):
             worker.start()
         ready.wait()
         start = time.perf_counter()
-        count = sum(done.get() for _ in workers)
+        results = [done.get() for _ in workers]
         processed = time.perf_counter() - start
+        count = sum(n for n, _ in results)
+        seconds = sum(c for _, c in results)
         for worker in workers:
             worker.join()
         load = (load, os.getloadavg()[0])
         result = check(name, args.count)
         assert count == args.count
-        return report(args, size, built, stored, processed, result, load)
+        return report(args, size, built, stored, processed, seconds,
+            result, load)
     finally:
         pki.close()
         drop(name)
@@ -236,7 +240,7 @@ def drop(name):
         db.close()
 
 
-def report(args, size, built, stored, processed, result, load):
+def report(args, size, built, stored, processed, seconds, result, load):
     import lxml
     from importlib.metadata import version
     n = args.count
@@ -261,6 +265,8 @@ def report(args, size, built, stored, processed, result, load):
         f"{processed:>10.2f}",
         f"{'(a) + (b)':44}{total / n * 1000:>10.2f}{rate:>11.1f}"
         f"{total:>10.2f}",
+        f"{'    CPU of the processes (PostgreSQL apart)':44}"
+        f"{seconds / n * 1000:>10.2f}",
         "",
         f"result: {result['documents']} incoming documents, "
         f"{result['files']} files, {result['signatures']} valid signatures"

@@ -183,7 +183,7 @@ class Account(ErrorMixin, DeactivableMixin, ModelSQL, ModelView):
     def _poll(self, limit=POLL_LIMIT):
         Inbox = Pool().get('mvp.interop.inbox')
         client = self.client()
-        stored = []
+        stored, skipped = [], None
         try:
             # What earlier polls stored is committed: the axis can forget
             # it. What this poll stores is told at the next one.
@@ -199,16 +199,27 @@ class Account(ErrorMixin, DeactivableMixin, ModelSQL, ModelView):
                     continue
                 if len(stored) >= limit:
                     break
-                data = client.fetch(item['doc_id'])
+                try:
+                    data = client.fetch(item['doc_id'])
+                except axis.AxisError as e:
+                    if e.message_id not in {axis.ANSWER, axis.REFUSED}:
+                        raise
+                    # this one cannot be had (too large, refused): the
+                    # others are not held up behind it
+                    logger.warning("cannot fetch %s from %s: %s",
+                        item['doc_id'], self.url, e)
+                    skipped = e
+                    continue
                 stored.append(Inbox.store(self, item, data))
                 known.add(item['doc_id'])
         except axis.AxisError as e:
             logger.info("polling %s: %s", self.url, e)
-            self.set_error(e.message_id, **e.params)
+            skipped = e
+        if skipped:
+            self.set_error(skipped.message_id, **skipped.params)
         else:
             self.set_error()
         self.last_poll = dt.datetime.now()
         self.save()
-        if stored:
-            Inbox.__queue__.process(stored)
+        Inbox.enqueue(stored)
         return stored
