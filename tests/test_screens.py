@@ -33,10 +33,12 @@ summary of roles, screens and records opened.
 """
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from browser import server
 from browser.rpc import RPCError, Session, error_text
 
 from trytond.modules.mvp_documents import demo
