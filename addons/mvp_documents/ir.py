@@ -443,7 +443,10 @@ class ModelLog(metaclass=PoolMeta):
             selection = field.get_selection(
                 self.resource.__class__, 'secrecy', self.resource)
             return field.get_selection_string(selection, self.target)
-        return super().get_action(name)
+        # The action's label (a button's, a field's) tells nothing of the
+        # record, and auditors may not have access to the model logged.
+        with without_check_access():
+            return super().get_action(name)
 
 
 def _ours(resource):
