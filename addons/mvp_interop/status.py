@@ -100,8 +100,11 @@ class Status(ModelSQL, ModelView):
                             staff.department) if p) if staff else None,
                     'packet': inbox.id,
                     }])
+        # The latest wins; statuses of the same second (they are written
+        # to the second) go by their order, the later step the higher code.
         if code not in ANSWERS and (not main.status_date
-                or status.timestamp >= main.status_date):
+                or (status.timestamp, code)
+                >= (main.status_date, main.status or '')):
             main.status = code
             main.status_date = status.timestamp
             main.status_note = status.description
