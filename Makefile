@@ -91,7 +91,8 @@ $(SAO)/.installed:
 $(SAO)/locale/vi.json: $(SAO_LOCALE) $(SAO)/.installed $(VENV)/.installed
 	$(BIN)/mvp webclient locale $(SAO_LOCALE) $@
 
-# sao's index.html loads custom.js: it translates what sao leaves in English.
+# sao's index.html loads custom.js: it translates what sao leaves in English
+# and names the system in the title bar.
 $(SAO)/custom.js: config/sao/custom.js $(SAO)/.installed
 	cp $< $@
 

@@ -1032,6 +1032,90 @@ def test_agency_admin_cannot_create_beyond_own_agency(
             User.create([values])
 
 
+@in_transaction
+def test_agency_admin_adds_staff_with_unit_only():
+    "The staff form: the agency and an employee of it follow the division"
+    User = Pool().get('res.user')
+    tinh = province.agency('tinh')
+    with acting_as('quantri.tinh'):
+        user, = User.create([{
+                    'login': 'chuyenvien3.tinh', 'name': "Đỗ Văn Hải",
+                    'unit': divisions(tinh)[1].id, 'position': "Chuyên viên",
+                    'roles': [('create', [{'role': ref('role_specialist')}])],
+                    }])
+    user = User(user.id)
+    assert [c.id for c in user.companies] == [tinh.company.id]
+    assert user.company == tinh.company
+    assert user.employee.company == tinh.company
+    assert user.employee.party.name == "Đỗ Văn Hải"
+    assert user.agency == tinh
+
+
+@in_transaction
+def test_agency_admin_cannot_move_staff_to_another_agency():
+    User = Pool().get('res.user')
+    staff = province.user('chuyenvien2.tinh')
+    with acting_as('quantri.tinh'):
+        with pytest.raises(AccessError):
+            User.write([User(staff.id)], {
+                    'unit': divisions(province.agency('snv'))[0].id})
+    assert User(staff.id).agency == province.agency('tinh')
+
+
+@in_transaction
+def test_province_admin_moves_staff_with_agency_and_employee():
+    User = Pool().get('res.user')
+    snv = province.agency('snv')
+    staff = province.user('chuyenvien2.tinh')
+    before = staff.employee
+    with acting_as('quantri'):
+        User.write([User(staff.id)], {'unit': divisions(snv)[0].id})
+    staff = User(staff.id)
+    assert [c.id for c in staff.companies] == [snv.company.id]
+    assert [e.company for e in staff.employees] == [snv.company]
+    assert staff.employee.party == before.party
+    assert type(before)(before.id).end_date is not None
+
+
+@in_transaction
+def test_agency_admin_adds_staff_from_own_agency_form():
+    "The agency's staff tab adds people, the agency's own fields stay"
+    Unit = Pool().get('mvp.unit')
+    User = Pool().get('res.user')
+    tinh = province.agency('tinh')
+    with acting_as('quantri.tinh'):
+        Unit.write([Unit(tinh.id)], {'members': [('create', [{
+                            'login': 'vanthu2.tinh', 'name': "Lê Thu",
+                            'roles': [('create', [
+                                        {'role': ref('role_clerk')}])],
+                            }])]})
+        with pytest.raises(AccessError):
+            Unit.write([Unit(tinh.id)], {'name': "Đổi tên"})
+    user, = User.search([('login', '=', 'vanthu2.tinh')])
+    assert user.unit == tinh and user.company == tinh.company
+
+
+@pytest.mark.parametrize('login, allowed', [
+        ('chuyenvien2.tinh', True),
+        ('vanthu.snv', False),  # another agency
+        ('quantri', False),  # the provincial administrator
+        ])
+@in_transaction
+def test_agency_admin_unlocks_own_staff(login, allowed):
+    pool = Pool()
+    User = pool.get('res.user')
+    LoginAttempt = pool.get('res.user.login.attempt')
+    with without_check_access():
+        for _ in range(6):
+            LoginAttempt.add(login)
+    target = province.user(login)
+    assert target.login_locked
+    with acting_as('quantri.tinh'):
+        assert outcome(
+            lambda: User.unlock_login([User(target.id)])) == allowed
+    assert User(target.id).login_locked is not allowed
+
+
 SELF_RAISES = {
     'role': lambda person: Pool().get('res.user.role').create([{
                 'user': person.id, 'role': ref('role_admin_province')}]),

@@ -23,17 +23,22 @@ each entry of their menu:
   view and with the form a click on one of them opens (two levels deep);
 - the form's buttons, evaluated on each record as sao does: none may be
   enabled on a record the record rules let the person read but not change
-  (`_write`): a button needs more than read access.
+  (`_write`): a button needs more than read access;
+- every field of a list or a form, tabs' own views included, is drawn by a
+  widget sao has (its `widget`, or its type): sao has no list column for a
+  date and time, and a form with one in a tab does not open.
 
 Every failure is reported with role, menu, model, view and record; then a
 summary of roles, screens and records opened.
 """
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from browser import server
 from browser.rpc import RPCError, Session, error_text
 
 from trytond.modules.mvp_documents import demo
@@ -53,6 +58,23 @@ SELECTION = {'selection', 'multiselection'}
 X2MANY = {'one2many', 'many2many'}
 # Forms opened from forms' tabs, then theirs.
 DEPTH = 2
+SAO_JS = server.SAO / 'dist' / 'tryton-sao.js'
+
+
+def sao_widgets():
+    "The widgets of sao's list and form parsers, by view type"
+    text = SAO_JS.read_text() if SAO_JS.exists() else ''
+    widgets = {}
+    for type_, parser in [('tree', 'Tree'), ('form', 'Form')]:
+        found = re.search(
+            rf'Sao\.View\.{parser}XMLViewParser\.WIDGETS = \{{(.*?)\}};',
+            text, re.S)
+        if found:
+            widgets[type_] = set(re.findall(r"'(\w+)':", found.group(1)))
+    return widgets
+
+
+WIDGETS = sao_widgets()
 
 
 def people():
@@ -154,7 +176,25 @@ class Walk:
         if key not in self.views:
             self.views[key] = self.call(where, model, 'fields_view_get',
                 view_id, view_type, context=context)
+            if self.views[key]:
+                self.check_widgets(where, self.views[key])
         return self.views[key]
+
+    def check_widgets(self, where, view):
+        "Every field of view and of its tabs' views has a widget in sao"
+        widgets = WIDGETS.get(view['type'])
+        fields = view['fields']
+        where = where + [f"view {view['type']} {view.get('view_id')}"]
+        if widgets is not None:
+            for element in ET.fromstring(view['arch']).iter('field'):
+                name = element.get('name')
+                widget = element.get('widget') or fields[name]['type']
+                if widget not in widgets:
+                    self.fail(where + [name], f"sao has no {view['type']} "
+                        f"widget {widget!r} (set widget=...)")
+        for name, definition in fields.items():
+            for sub in (definition.get('views') or {}).values():
+                self.check_widgets(where + [name], sub)
 
     def env(self, extra=None):
         "What sao's PYSON decoder sees outside of a record"
@@ -387,6 +427,8 @@ def report(config, postgresql):
 
 @pytest.mark.parametrize('login', people())
 def test_every_screen_opens(demo_server, login):
+    assert WIDGETS.keys() == {'tree', 'form'}, (
+        f"no widgets found in {SAO_JS}: `make test` installs sao")
     url, database = demo_server
     walk = Walk(url, database, login)
     walk.run()

@@ -35,6 +35,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -70,6 +71,16 @@ class Error(Exception):
 
 class NotABackup(Error):
     pass
+
+
+class Unverified(Error):
+    "the backup made does not restore as it was made"
+
+    def __init__(self, archive, problems):
+        super().__init__(f"the backup {archive} does not restore as it was "
+            f"made ({len(problems)} problem(s))")
+        self.archive = archive
+        self.problems = problems
 
 
 def errors():
@@ -375,6 +386,43 @@ def create(db, database, filestore, directory, now=None):
     Path(str(target) + CHECKSUM_SUFFIX).write_text(
         f'{writer.digest.hexdigest()}  {target.name}\n')
     return target
+
+
+@dataclass
+class Made:
+    "a backup made and verified: seconds to make it, to verify it"
+    archive: Path
+    made: float
+    verified: float
+    removed: list
+
+
+def create_verified(db, database, filestore, directory, policy, now=None):
+    """Back up database and its filestore into directory, verify the backup
+    by restoring it into a scratch database, then remove the older backups
+    the policy does not keep; return a Made.
+
+    A backup that does not restore as it was made is renamed .failed, so
+    that the retention leaves it out, and Unverified raised."""
+    start = time.monotonic()
+    archive = create(db, database, filestore, directory, now)
+    made = time.monotonic()
+    problems = verify(archive, db)
+    if problems:
+        failed = archive.with_name(archive.name + '.failed')
+        archive.rename(failed)
+        Path(str(archive) + CHECKSUM_SUFFIX).unlink(missing_ok=True)
+        raise Unverified(failed, problems)
+    verified = time.monotonic()
+    removed = prune(directory, database, policy)
+    return Made(archive, made - start, verified - made, removed)
+
+
+def summary(data):
+    "What a backup's manifest holds, in a few words"
+    rows = sum(data['tables'].values())
+    files = sum(1 for n in data['members'] if n.startswith(FILESTORE))
+    return '%d tables, %d rows, %d files' % (len(data['tables']), rows, files)
 
 
 def _add(tar, path, name):

@@ -4,9 +4,15 @@
 
 checks an archival submission package against its manifest and metadata,
 prints what is wrong and exits 0 when it is intact, 1 when it is not, 2 when
-PACKAGE is not a package. (`mvp archive export` comes with the models of
-dossiers: for each dossier it fills a `package.Dossier` and calls
-`package.build`, recording the checksum it returns.)
+PACKAGE is not a package.
+
+    mvp archive export -c CONFIG -d DB (--dossier CODE | --closed) -o DIR
+
+writes into DIR the package of the closed dossier CODE, or of every closed
+dossier not yet submitted, and records each package (checksum, date) on its
+dossier, which is then submitted to the archive; each dossier in a
+transaction of its own. It prints each package's path and checksum and exits
+0 when every package was written, 1 when one was not (the message says why).
 
     mvp backup create -c CONFIG -d DB [-o DIR] [--keep-daily N ...]
     mvp backup verify -c CONFIG BACKUP
@@ -22,7 +28,6 @@ directory, keep_daily (7), keep_weekly (4), keep_monthly (12).
 """
 import os
 import sys
-import time
 from pathlib import Path
 
 INTACT, DAMAGED, NOT_PACKAGE = 0, 1, 2
@@ -52,6 +57,26 @@ def register_archive(subparsers):
         help="the package's checksum as recorded when it was built")
     verify.set_defaults(func=archive_verify)
 
+    export = actions.add_parser('export',
+        help="write the packages of closed dossiers",
+        description="Write the archival submission package of closed "
+        "dossiers into DIR and record each on its dossier, which is then "
+        "submitted to the archive. Exits 0 when every package was written, "
+        "1 when one was not.")
+    export.add_argument('-c', '--config',
+        default=os.environ.get('TRYTOND_CONFIG'),
+        help="trytond configuration file (default: $TRYTOND_CONFIG)")
+    export.add_argument('-d', '--database', required=True)
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument('--dossier', metavar='CODE', action='append',
+        help="the code of a closed dossier, e.g. "
+        "000.00.01.H31.2026.01.TCCB (may be repeated)")
+    which.add_argument('--closed', action='store_true',
+        help="every closed dossier not yet submitted")
+    export.add_argument('-o', '--directory', metavar='DIR', required=True,
+        help="where the packages go")
+    export.set_defaults(func=archive_export)
+
 
 def archive_verify(args):
     from . import package
@@ -68,6 +93,71 @@ def archive_verify(args):
     print('%s: intact, checksum %s' % (args.package,
             package.checksum(args.package)))
     return INTACT
+
+
+def archive_export(args):
+    from trytond import config
+    if args.config:
+        if not os.path.isfile(args.config):
+            return _fail("no configuration file %s" % args.config, FAILED)
+        config.update_etc(os.path.abspath(args.config))
+    from trytond.pool import Pool
+
+    from trytond.modules.mvp_documents.database import run
+    try:
+        if args.database not in Pool.database_list():
+            Pool(args.database).init()
+        found = run(args.database, lambda: _closed(args.dossier))
+    except Exception as e:
+        return _fail('%s: %s' % (args.database, _reason(e)), FAILED)
+    status = OK
+    for code in found.get('refused', []):
+        status = _fail(code, FAILED)
+    directory = Path(args.directory)
+    for id_, code in found['closed']:
+        result = run(args.database, lambda: _export(id_, directory))
+        if isinstance(result, str):
+            status = _fail('%s: %s' % (code, result), FAILED)
+        else:
+            print('%s: %s, %d files, %.1f MB, checksum %s' % (
+                    code, result['path'], result['files'],
+                    result['size'] / 1e6, result['checksum']))
+    if not found['closed'] and status == OK:
+        print('no closed dossier to export')
+    return status
+
+
+def _closed(codes):
+    "(id, code) of the closed dossiers named, or of all; what is refused"
+    from trytond.pool import Pool
+    Dossier = Pool().get('mvp.archive.dossier')
+    if not codes:
+        dossiers = Dossier.search([('state', '=', 'closed')],
+            order=[('code', 'ASC'), ('id', 'ASC')])
+        return {'closed': [(d.id, d.code) for d in dossiers]}
+    closed, refused = [], []
+    for code in codes:
+        dossiers = Dossier.search([('code', '=', code)])
+        if not dossiers:
+            refused.append('no dossier has the code %s' % code)
+        for dossier in dossiers:
+            if dossier.state == 'closed':
+                closed.append((dossier.id, dossier.code))
+            else:
+                refused.append('%s is %s, not closed: only closed dossiers '
+                    'are exported' % (code, dossier.state))
+    return {'closed': closed, 'refused': refused}
+
+
+def _export(id_, directory):
+    "Build and record the package of dossier id_; its figures or the error"
+    from trytond.pool import Pool
+    Dossier = Pool().get('mvp.archive.dossier')
+    result = Dossier.build_packages([id_], directory)[Dossier(id_)]
+    if isinstance(result, str):
+        return result
+    return {'path': str(result.path), 'files': result.files,
+        'size': result.size, 'checksum': result.checksum}
 
 
 def register_backup(subparsers):
@@ -128,6 +218,14 @@ def _configure(args):
         if not os.path.isfile(args.config):
             raise backup.Error("no configuration file %s" % args.config)
         config.update_etc(os.path.abspath(args.config))
+    return configured()
+
+
+def configured():
+    "The database backend and the filestore root trytond is configured with"
+    from trytond import config
+
+    from . import backup
     if config.get('database', 'class'):
         raise backup.Error("the filestore class %s is configured: only "
             "trytond's own filestore is backed up" % config.get(
@@ -136,40 +234,46 @@ def _configure(args):
     return backup.backend(config.get('database', 'uri'), path), Path(path)
 
 
-def _policy(args):
+def policy(args=None):
+    "The retention policy: the arguments', else the configuration's"
     from trytond import config
 
     from . import backup
     defaults = backup.Policy()
-    return backup.Policy(**{period: getattr(args, f'keep_{period}')
-            if getattr(args, f'keep_{period}') is not None
-            else config.getint('backup', f'keep_{period}',
-                default=getattr(defaults, period))
+
+    def keep(period):
+        given = getattr(args, f'keep_{period}', None)
+        if given is not None:
+            return given
+        return config.getint('backup', f'keep_{period}',
+            default=getattr(defaults, period))
+    return backup.Policy(**{period: keep(period)
             for period in ('daily', 'weekly', 'monthly')})
 
 
 def notify_failure(database, message):
-    """Tell the administrators that a backup of database failed.
-
-    The hook for the models: for now the message goes to standard error,
-    which cron mails to its owner; the models will also post it to the
-    administrators as a res.notification (mvp_archive.msg_backup_failed).
-    """
+    """Tell the administrators that a backup of database failed: on
+    standard error, which cron mails to its owner, and in the bell of the
+    provincial administrators when the database can be reached"""
     print('mvp: the backup of %r failed: %s' % (database, message),
         file=sys.stderr)
+    try:
+        from trytond.pool import Pool
+
+        from trytond.modules.mvp_documents.database import run
+        if database not in Pool.database_list():
+            Pool(database).init()
+        run(database, lambda: Pool().get('mvp.archive.backup').notify_failure(
+                database, message))
+    except Exception as e:
+        print('mvp: the administrators could not be told in the database: '
+            '%s' % _reason(e), file=sys.stderr)
 
 
 def _reason(error):
     if isinstance(error, OSError) and error.strerror:
         return ' '.join(filter(None, (error.filename, error.strerror)))
     return str(error).strip() or type(error).__name__
-
-
-def _summary(data):
-    rows = sum(data['tables'].values())
-    files = sum(1 for n in data['members'] if n.startswith('filestore/'))
-    return '%d tables, %d rows, %d files' % (
-        len(data['tables']), rows, files)
 
 
 def backup_create(args):
@@ -182,29 +286,21 @@ def backup_create(args):
         if not directory:
             raise backup.Error("no directory for backups: give -o DIR or "
                 "set [backup] directory")
-        policy = _policy(args)
-        start = time.monotonic()
-        archive = backup.create(db, args.database, root / args.database,
-            directory)
-        made = time.monotonic()
-        problems = backup.verify(archive, db)
+        made = backup.create_verified(db, args.database,
+            root / args.database, directory, policy(args))
+    except backup.Unverified as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        notify_failure(args.database, str(e))
+        return FAILED
     except backup.errors() as e:
         notify_failure(args.database, _reason(e))
         return FAILED
-    if problems:
-        failed = archive.with_name(archive.name + '.failed')
-        archive.rename(failed)
-        Path(str(archive) + backup.CHECKSUM_SUFFIX).unlink(missing_ok=True)
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        notify_failure(args.database, 'the backup %s does not restore as '
-            'it was made (%d problem(s))' % (failed, len(problems)))
-        return FAILED
-    data = backup.manifest(archive)
+    data = backup.manifest(made.archive)
     print('%s: %s, %.1f MB; made in %.1f s, verified by restoring it in '
-        '%.1f s' % (archive, _summary(data), archive.stat().st_size / 1e6,
-            made - start, time.monotonic() - made))
-    for path in backup.prune(directory, args.database, policy):
+        '%.1f s' % (made.archive, backup.summary(data),
+            made.archive.stat().st_size / 1e6, made.made, made.verified))
+    for path in made.removed:
         print('removed by the retention policy: %s' % path)
     return OK
 
@@ -225,7 +321,7 @@ def backup_verify(args):
         return _fail('%s: %d problem(s)' % (args.backup, len(problems)),
             FAILED)
     print('%s: restores as it was made (%s, backed up %s)' % (
-            args.backup, _summary(data), data['created']))
+            args.backup, backup.summary(data), data['created']))
     return OK
 
 
@@ -246,5 +342,5 @@ def backup_restore(args):
         return _fail('%s: not restored: %d problem(s)' % (
                 args.backup, len(problems)), FAILED)
     print('%s restored into %r (%s, backed up %s)' % (args.backup,
-            args.database, _summary(data), data['created']))
+            args.database, backup.summary(data), data['created']))
     return OK

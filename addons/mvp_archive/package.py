@@ -225,10 +225,14 @@ class Dossier:
 
 @dataclass
 class Package:
+    """A package built: `renditions` gives the path of each PDF/A rendition
+    converted for it, by (ordinal, file number from 1), for the caller to
+    keep rather than convert again"""
     path: Path
     checksum: str
     files: int
     size: int
+    renditions: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -676,8 +680,12 @@ def build(dossier, directory, *, convert_pdf=True, part=PDFA_PART,
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    renditions = {(document.ordinal, n): final / 'data' / result.rendition[0]
+        for document, results in zip(documents, done)
+        for n, result in enumerate(results, 1)
+        if result.rendition and result.tool}
     return Package(final, checksum(final), len(stored),
-        sum(size for _, _, size in stored))
+        sum(size for _, _, size in stored), renditions)
 
 
 def _bag(folder, dossier, stored):

@@ -13,7 +13,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
 from .access import RuleCheckMixin
-from .exceptions import ImmutableError
+from .exceptions import DocumentError, ImmutableError
 from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
 URGENCY = [
@@ -38,6 +38,19 @@ VISUAL = ('/tree', 'visual', If(Eval('overdue', False), 'danger',
         If((Eval('urgency', 'normal') != 'normal')
             | (Eval('deadline_state', '') == 'due_soon'), 'warning',
             If(Eval('deadline_state', '') == 'done_late', 'muted', ''))))
+
+
+def agency_column():
+    """The view attribute showing the agency column of a list to those who
+    see every agency's documents, hiding it from the agencies' own people"""
+    ModelData = Pool().get('ir.model.data')
+    groups = Eval('groups', [])
+    wide = [ModelData.get_id('mvp_documents', g)
+        for g in ['group_oversight', 'group_admin_province']]
+    return ('/tree/field[@name="company"]', 'tree_invisible',
+        ~(groups.contains(wide[0]) | groups.contains(wide[1])))
+
+
 LEGAL_STATUS = [
     ('valid', "Signed and valid"),
     ('invalid', "Signature not valid"),
@@ -246,6 +259,13 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
         'mvp.document.field', "Field of Work", ondelete='RESTRICT')
     pages = fields.Integer("Pages")
     annexes = fields.One2Many('mvp.document.annex', 'resource', "Annexes")
+
+    # Set by each document: the states its shared fields are edited in, the
+    # state it may be deleted in and the message refusing the others.
+    _editable_states = ()
+    _deletable_state = None
+    _delete_message = None
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
@@ -253,6 +273,17 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
         for name in ['read', 'search_read', 'export_data']:
             rpc = cls.__rpc__[name] = copy.copy(cls.__rpc__[name])
             rpc.readonly = False
+        for name in [
+                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
+                'field_of_work', 'pages', 'file_name', 'file_data']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = ~Eval('state').in_(
+                list(cls._editable_states))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [VISUAL, agency_column()]
 
     @classmethod
     def default_company(cls):
@@ -347,6 +378,23 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
                     raise ImmutableError(gettext(
                             'mvp_documents.msg_document_file_frozen',
                             document=record.rec_name))
+        if mode == 'delete':
+            for record in records:
+                if record.state != cls._deletable_state:
+                    raise DocumentError(gettext(
+                            cls._delete_message, document=record.rec_name))
+
+    @classmethod
+    def _notify_clerks(cls, documents):
+        "Tell the clerks of each agency about documents"
+        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
+        for document in documents:
+            cls.notify(clerks[document.company.id], [document],
+                document._clerk_message(), document.abstract)
+
+    def _clerk_message(self):
+        "What the clerks are told about the document"
+        raise NotImplementedError
 
     @classmethod
     def staff(cls, companies, group):

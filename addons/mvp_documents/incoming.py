@@ -8,7 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .document import LEGAL_STATUS, URGENCY_RANK, VISUAL, DocumentMixin
+from .document import LEGAL_STATUS, URGENCY_RANK, DocumentMixin
 from .exceptions import AssignmentError, DocumentError
 
 STATES = [
@@ -20,6 +20,7 @@ STATES = [
     ('rejected', "Rejected"),
     ]
 OPEN = {'registered', 'assigned', 'in_progress'}
+ROLE_ORDER = ['main', 'support', 'inform']
 
 
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
@@ -29,12 +30,27 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     _rec_name = 'abstract'
     _search_fields = ('abstract', 'number_symbol', 'sender', 'signer')
 
+    _editable_states = ('received',)
+    _deletable_state = 'received'
+    _delete_message = 'mvp_documents.msg_incoming_delete_received'
     _readonly = {'readonly': Eval('state') != 'received'}
 
-    sender = fields.Char("Sender", required=True, states=_readonly)
     sender_unit = fields.Many2One(
-        'mvp.unit', "Sender Agency", readonly=True, ondelete='RESTRICT',
-        help="The agency of this system that sent the document.")
+        'mvp.unit', "Sender Agency", ondelete='RESTRICT',
+        domain=[('kind', '!=', 'division')],
+        states={
+            'readonly': (Eval('state') != 'received') | Eval('delivered'),
+            },
+        help="The agency of the province that sent the document; for "
+        "another sender, leave it empty and write the sender's name.")
+    sender = fields.Char(
+        "Sender", required=True,
+        states={
+            'readonly': ((Eval('state') != 'received') | Eval('sender_unit')
+                | Eval('delivered')),
+            },
+        help="The name of the agency, organisation or person that sent the "
+        "document, as written on it.")
     number_symbol = fields.Char(
         "Number and Symbol", states=_readonly,
         help="As written on the document, e.g. 17/2026/QĐ-UBND.")
@@ -57,6 +73,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.assignment', 'incoming', "Assignments", readonly=True)
     mine = fields.Function(
         fields.Boolean("Assigned to Me"), 'get_mine', searcher='search_mine')
+    my_role = fields.Function(
+        fields.Selection('get_roles', "My Role"), 'get_my_role',
+        searcher='search_my_role')
     handler = fields.Function(
         fields.Many2One('res.user', "Main Handler"), 'get_handler',
         searcher='search_handler')
@@ -64,6 +83,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.document.outgoing', "Sent As", readonly=True,
         ondelete='RESTRICT',
         help="The outgoing document of this system it was distributed from.")
+    # Not outgoing itself in the form: its name is the sender's to read.
+    delivered = fields.Function(
+        fields.Boolean("Delivered by the System"), 'get_delivered')
     replies = fields.One2Many(
         'mvp.document.outgoing', 'reply_to', "Replies", readonly=True)
     note = fields.Text(
@@ -77,12 +99,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        for name in [
-                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
-                'field_of_work', 'pages', 'file_name', 'file_data']:
-            field = getattr(cls, name)
-            field.states = field.states.copy()
-            field.states['readonly'] = Eval('state') != 'received'
         cls._order = [
             ('urgency', 'ASC'),
             ('received_date', 'DESC'),
@@ -143,10 +159,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [VISUAL]
-
-    @classmethod
     def default_state(cls):
         return 'received'
 
@@ -166,15 +178,19 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def is_frozen(self):
         return self.state != 'received' or self.legal_status == 'valid'
 
+    def get_delivered(self, name):
+        return bool(self.outgoing)
+
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
             mode, documents, values=values, external=external)
-        if mode == 'delete':
+        if external and mode == 'write' and (
+                values.keys() & {'sender', 'sender_unit'}):
             for document in documents:
-                if document.state != 'received':
+                if document.outgoing:
                     raise DocumentError(gettext(
-                            'mvp_documents.msg_incoming_delete_received',
+                            'mvp_documents.msg_incoming_sender_delivered',
                             document=document.rec_name))
 
     def get_overdue(self, name):
@@ -197,6 +213,44 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         user = Transaction().user
         return any(a.user.id == user and a.state == 'open'
             for a in self.assignments)
+
+    @classmethod
+    def get_roles(cls):
+        Assignment = Pool().get('mvp.assignment')
+        return [(None, '')] + Assignment.fields_get(
+            ['role'])['role']['selection']
+
+    def get_my_role(self, name):
+        "The role of the user's open assignment, the main one first"
+        user = Transaction().user
+        roles = {a.role for a in self.assignments
+            if a.user.id == user and a.state == 'open'}
+        return next((r for r in ROLE_ORDER if r in roles), None)
+
+    @classmethod
+    def search_my_role(cls, name, clause):
+        _, operator, value = clause
+        mine = [('user', '=', Transaction().user), ('state', '=', 'open')]
+        if value is None and operator in {'=', '!='}:
+            domain = [('assignments', 'where', mine)]
+            if operator == '=':
+                return [('id', 'not in', cls.search(domain, query=True))]
+            return domain
+        return [('assignments', 'where', mine + [('role', operator, value)])]
+
+    @fields.depends('sender_unit')
+    def on_change_sender_unit(self):
+        if self.sender_unit:
+            self.sender = self.sender_unit.name
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        Unit = Pool().get('mvp.unit')
+        values = super().preprocess_values(mode, values)
+        if values.get('sender_unit'):
+            # The name of a known agency is the one of the unit tree.
+            values['sender'] = Unit(values['sender_unit']).name
+        return values
 
     @classmethod
     def search_mine(cls, name, clause):
@@ -229,16 +283,11 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if mode == 'create':
             cls._notify_clerks(documents)
 
-    @classmethod
-    def _notify_clerks(cls, documents):
-        "Tell the clerks of each agency that documents arrived"
-        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
-        for document in documents:
-            cls.notify(clerks[document.company.id], [document], gettext(
-                    'mvp_documents.msg_incoming_arrived_urgent'
-                    if document.is_urgent
-                    else 'mvp_documents.msg_incoming_arrived',
-                    urgency=document.urgency_string), document.abstract)
+    def _clerk_message(self):
+        return gettext(
+            'mvp_documents.msg_incoming_arrived_urgent' if self.is_urgent
+            else 'mvp_documents.msg_incoming_arrived',
+            urgency=self.urgency_string)
 
     @classmethod
     @ModelView.button
@@ -453,24 +502,31 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         cls.write(documents, {'note': reason})
 
 
+# Whom a document is given to: the agency's specialists, heads and leaders,
+# not its clerks nor administrators, nor the one who gives it.
+HANDLERS = [
+    ('companies', '=', Eval('company', -1)),
+    ('handles_documents', '=', True),
+    ('id', '!=', Eval('assigner', -1)),
+    ]
+
+
 class AssignStart(ModelView):
     "Assign an incoming document"
     __name__ = 'mvp.document.incoming.assign.start'
     __string__ = "Assign Incoming Document"
 
     company = fields.Many2One('company.company', "Agency", readonly=True)
+    assigner = fields.Many2One('res.user', "Assigned By", readonly=True)
     main = fields.Many2One(
         'res.user', "Main Handler", required=True,
-        domain=[('companies', '=', Eval('company', -1))])
+        domain=[HANDLERS])
     supports = fields.Many2Many(
         'res.user', None, None, "Co-handlers",
-        domain=[
-            ('companies', '=', Eval('company', -1)),
-            ('id', '!=', Eval('main', -1)),
-            ])
+        domain=[HANDLERS, ('id', '!=', Eval('main', -1))])
     informed = fields.Many2Many(
         'res.user', None, None, "For Information",
-        domain=[('companies', '=', Eval('company', -1))])
+        domain=[HANDLERS])
     deadline = fields.Date("Deadline", required=True)
     instruction = fields.Text("Instruction")
 
@@ -492,6 +548,7 @@ class Assign(Wizard):
         today = pool.get('ir.date').today()
         return {
             'company': self.record.company.id,
+            'assigner': Transaction().user or None,
             'deadline': Calendar.deadline(
                 self.record.company, today, urgent=self.record.is_urgent),
             }

@@ -364,6 +364,34 @@ class ModelLog(metaclass=PoolMeta):
             **kwargs)
 
     @classmethod
+    def read(cls, ids, fields_names):
+        # Tryton's own log screens show the record by its name: auditors
+        # read entries on records they may not open, whose name is then
+        # the entry's document (its kind and id).
+        nested = 'resource.rec_name'
+        if nested not in fields_names or not cls._reads_by_agency():
+            return super().read(ids, fields_names)
+        names = [f for f in fields_names if f != nested]
+        rows = super().read(ids, list(dict.fromkeys([*names, 'resource'])))
+        documents = cls.get_document(cls.browse(ids), 'document')
+        others = {r['id'] for r in rows
+            if r['resource'] and documents.get(r['id']) is None}
+        named = {r['id']: r['resource.']
+            for r in super().read(list(others), ['resource', nested])}
+        for row in rows:
+            _, id_ = audit.split_resource(row['resource'])
+            if row['id'] in others:
+                row['resource.'] = named[row['id']]
+            elif id_ is not None and id_ >= 0:
+                row['resource.'] = {
+                    'id': id_, 'rec_name': documents[row['id']]}
+            else:
+                row['resource.'] = None
+            if 'resource' not in fields_names:
+                del row['resource']
+        return rows
+
+    @classmethod
     def get_document(cls, logs, name):
         "The record's name for who may read it, its kind and id otherwise"
         pool = Pool()
@@ -418,7 +446,10 @@ class ModelLog(metaclass=PoolMeta):
             selection = field.get_selection(
                 self.resource.__class__, 'secrecy', self.resource)
             return field.get_selection_string(selection, self.target)
-        return super().get_action(name)
+        # The action's label (a button's, a field's) tells nothing of the
+        # record, and auditors may not have access to the model logged.
+        with without_check_access():
+            return super().get_action(name)
 
 
 def _ours(resource):

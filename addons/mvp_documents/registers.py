@@ -13,6 +13,14 @@ DIRECTIONS = [
     ('outgoing', "Outgoing"),
     ]
 
+# The name of a year's register, by direction and secrecy.
+REGISTER_NAMES = {
+    ('incoming', False): 'mvp_documents.msg_register_incoming_normal',
+    ('incoming', True): 'mvp_documents.msg_register_incoming_secret',
+    ('outgoing', False): 'mvp_documents.msg_register_outgoing_normal',
+    ('outgoing', True): 'mvp_documents.msg_register_outgoing_secret',
+    }
+
 
 class Register(
         RuleCheckMixin, SearchTextMixin, DeactivableMixin, ModelSQL,
@@ -116,6 +124,18 @@ class Register(
         return int(self.sequence.get())
 
     @classmethod
+    def peek(cls, company, direction, date, secret=False):
+        "The number the register for the date would give next, not taken"
+        with without_check_access():
+            registers = cls.search([
+                    ('company', '=', company),
+                    ('direction', '=', direction),
+                    ('year', '=', date.year),
+                    ('secret', '=', secret),
+                    ], order=[('id', 'ASC')], limit=1)
+            return registers[0].next_number if registers else 1
+
+    @classmethod
     def find(cls, company, direction, date, secret=False):
         "Return the register for the date, creating the year's one if needed"
         domain = [
@@ -136,14 +156,12 @@ class Register(
                     domain, order=[('id', 'ASC')], limit=1)
         if registers:
             return registers[0]
-        key = 'secret' if secret else 'normal'
+        name = REGISTER_NAMES[direction, bool(secret)]
         # Opening the year's register is the system's work, not the clerk's.
         with without_check_access():
             register = cls(
                 company=company, direction=direction, year=date.year,
                 secret=secret,
-                name=gettext(
-                    f'mvp_documents.msg_register_{direction}_{key}',
-                    year=date.year))
+                name=gettext(name, year=date.year))
             register.save()
         return cls(register.id)

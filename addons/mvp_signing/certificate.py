@@ -13,12 +13,12 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.mvp_documents.access import RuleCheckMixin
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import keys, pades
-from .exceptions import CertificateError, SigningError
+from .exceptions import CertificateError, SigningError, described
 
 KINDS = [
     ('personal', "Personal"),
@@ -439,7 +439,8 @@ class Certificate(
         except keys.KeyUnavailable as e:
             raise SigningError(gettext(
                     'mvp_signing.msg_key_unavailable',
-                    certificate=self.rec_name), str(e)) from e
+                    certificate=self.rec_name),
+                described(e, certificate=self.rec_name)) from e
 
     def _checked(self, signer):
         # The key file could hold another certificate than the one
@@ -464,27 +465,3 @@ class Certificate(
             certificates = cls.search(domain)
             return [c for c in certificates
                 if c.usable_error(User(user) if user else None) is None]
-
-
-class User(metaclass=PoolMeta):
-    __name__ = 'res.user'
-
-    @classmethod
-    def on_modification(cls, mode, users, field_names=None):
-        super().on_modification(mode, users, field_names=field_names)
-        if mode == 'write' and field_names & {'active', 'companies'}:
-            Certificate = Pool().get('mvp.signing.certificate')
-            with without_check_access():
-                Certificate.flag_departures(
-                    cls.browse([u.id for u in users]))
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('mvp.signing.certificate|update_expired',
-                "Mark Expired Certificates"))

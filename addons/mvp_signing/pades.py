@@ -1,5 +1,9 @@
 """PAdES signing and verification, on pyHanko.
 
+One module for the three APIs: they share reading the PDF (size, header,
+encryption, scripts), the levels and the validation context, which is most
+of its length.
+
 `sign` signs with a key we hold (PKCS#12 file or PKCS#11 token, see `keys`);
 `prepare` and `finish` sign with a key held elsewhere (a user's USB token
 through a local tool, a remote signing service); `verify` checks every
@@ -7,6 +11,7 @@ signature of a received PDF.
 """
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -40,8 +45,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from . import appearance as _appearance
 from .appearance import VN_TZ
 
-__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'SigningError', 'Unreadable',
-    'sign', 'prepare', 'finish', 'Pending', 'sign_request', 'verify',
+__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'CannotSign', 'Unreadable',
+    'sign', 'prepare', 'finish', 'Prepared', 'sign_request', 'verify',
     'load_certs']
 
 LEVELS = ('B-B', 'B-T', 'B-LT')
@@ -63,8 +68,15 @@ class Error(Exception):
     "signing or verification failed; the message says why, for a person"
 
 
-class SigningError(Error):
-    pass
+class CannotSign(Error):
+    """signing cannot be done; `reason` says why, as a code: 'configuration'
+    (level, timestamp server or trust roots missing), 'encrypted',
+    'javascript', 'external' (the external signer's answer does not fit)
+    or 'failed'"""
+
+    def __init__(self, message, reason='failed'):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Unreadable(Error):
@@ -74,6 +86,18 @@ class Unreadable(Error):
     def __init__(self, message, reason='damaged'):
         super().__init__(message)
         self.reason = reason
+
+
+@contextlib.contextmanager
+def _wrapped(what):
+    "pyHanko's and the parser's errors as our CannotSign, saying what failed"
+    try:
+        yield
+    except Error:
+        raise
+    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
+        raise CannotSign('%s failed: %s'
+            % (what, str(e) or type(e).__name__)) from e
 
 
 def _run(coro):
@@ -199,8 +223,8 @@ _timestampers = {}
 def _timestamper(url):
     "one client per TSA: it caches the token size used to size containers"
     if not url:
-        raise SigningError('levels B-T and B-LT need a timestamp server '
-            '(tsa_url)')
+        raise CannotSign('levels B-T and B-LT need a timestamp server '
+            '(tsa_url)', 'configuration')
     ts = _timestampers.get(url)
     if ts is None:
         ts = _timestampers[url] = HTTPTimeStamper(url, timeout=10)
@@ -219,18 +243,24 @@ def _backend(timeout):
             per_request_timeout=timeout))
 
 
-def _validation_context(trust, fetch=True, timeout=5,
-        revocation='soft-fail', moment=None, others=()):
-    kwargs = _past(moment)
+def _context(trust, fetch=True, timeout=5, revocation='soft-fail',
+        moment=None, others=(), dss=None):
+    """The validation context: trust roots, fetching, revocation mode, as of
+    `moment`; with `dss`, seeded with the file's embedded validation data"""
+    kwargs = {'trust_roots': list(load_certs(trust)), 'allow_fetching': fetch,
+        'revocation_mode': revocation, **_past(moment)}
     if others:
         kwargs['other_certs'] = list(others)
     if fetch:
         kwargs['fetcher_backend'] = _backend(timeout)
+    if dss is not None:
+        try:
+            return dss.as_validation_context(kwargs)
+        except Exception:
+            pass  # a damaged DSS only loses the embedded validation data
     # empty revocation data rather than None: offline 'hard-fail' then
     # judges certificates as unchecked instead of refusing to start
-    return ValidationContext(trust_roots=list(load_certs(trust)),
-        allow_fetching=fetch, revocation_mode=revocation, crls=[], ocsps=[],
-        **kwargs)
+    return ValidationContext(crls=[], ocsps=[], **kwargs)
 
 
 async def _reserve(session, validation_info, signer, tsa):
@@ -251,14 +281,14 @@ async def _reserve(session, validation_info, signer, tsa):
 
 def _check_level(level):
     if level not in LEVELS:
-        raise SigningError('unknown level %r, expected one of %s'
-            % (level, ', '.join(LEVELS)))
+        raise CannotSign('unknown level %r, expected one of %s'
+            % (level, ', '.join(LEVELS)), 'configuration')
 
 
 def _meta(field, level, trust, reason, location, name):
     # With trust roots, pyHanko checks the signer's certificate (expiry,
     # revocation) before signing; B-LT must find its revocation data.
-    vc = _validation_context(trust, revocation='hard-fail'
+    vc = _context(trust, revocation='hard-fail'
         if level == 'B-LT' else 'soft-fail') if trust else None
     return signers.PdfSignatureMetadata(field_name=field, md_algorithm=MD,
         subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
@@ -274,10 +304,11 @@ def _writer(pdf, max_size):
             stream = io.BytesIO(stream.read())
     writer = _reader(stream, IncrementalPdfFileWriter)
     if writer.prev.encrypted:
-        raise SigningError('encrypted PDFs are not signed; remove the '
-            'protection first')
+        raise CannotSign('encrypted PDFs are not signed; remove the '
+            'protection first', 'encrypted')
     if scripts(writer.prev):
-        raise SigningError('the PDF contains JavaScript; it is not signed')
+        raise CannotSign(
+            'the PDF contains JavaScript; it is not signed', 'javascript')
     return writer
 
 
@@ -292,8 +323,8 @@ def _pdf_signer(writer, signer, field, appearance, level, tsa_url, trust,
     if level != 'B-B' and timestamper is None:
         timestamper = _timestamper(tsa_url)
     if level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots to collect '
-            'revocation data against')
+        raise CannotSign('level B-LT needs the trust roots to collect '
+            'revocation data against', 'configuration')
     spec = None
     style = None
     if appearance is not None:
@@ -332,14 +363,9 @@ def sign(pdf, signer, *, field='Signature', appearance=None, level='B-B',
     writer = _writer(pdf, max_size)
     pdf_signer = _pdf_signer(writer, signer, field, appearance, level,
         tsa_url, trust, reason, location, name)
-    try:
+    with _wrapped('signing'):
         return _run(_sign(pdf_signer, writer, _text_params(
                     appearance, signer.signing_cert, name)))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('signing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _sign(pdf_signer, writer, text_params):
@@ -367,7 +393,7 @@ def _b64(value):
 
 
 @dataclasses.dataclass
-class Pending:
+class Prepared:
     """A document prepared for a signature made elsewhere.
 
     `request()` is what the external signer needs; `finish` takes its
@@ -418,7 +444,7 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     """Prepare `pdf` for a signature by the holder of `cert`'s key.
 
     `cert` and `chain` are asn1crypto certificates or DER bytes. Returns a
-    `Pending`; the signature container gets `reserve` bytes (room for a
+    `Prepared`; the signature container gets `reserve` bytes (room for a
     CMS with a few certificates and a timestamp by default).
     """
     _check_level(level)
@@ -433,15 +459,10 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     if reserve is None:
         certs = sum(len(c.dump()) for c in [cert] + chain)
         reserve = 2 * (certs + 4096 + (12288 if level != 'B-B' else 0))
-    try:
+    with _wrapped('preparing'):
         return _run(_prepare(pdf_signer, writer, external,
                 _text_params(appearance, cert, name), reserve, level,
                 tsa_url, field, cert, chain))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('preparing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _prepare(pdf_signer, writer, external, text_params, reserve,
@@ -453,7 +474,7 @@ async def _prepare(pdf_signer, writer, external, text_params, reserve,
     digest, output = tbs.digest_tbs_document(output=io.BytesIO())
     attrs = await external.signed_attrs(digest.document_digest, MD,
         PdfCMSSignedAttributes(signing_time=now), use_pades=True)
-    return Pending(pdf=output.getvalue(), digest=digest.document_digest,
+    return Prepared(pdf=output.getvalue(), digest=digest.document_digest,
         start=digest.reserved_region_start, end=digest.reserved_region_end,
         signed_attrs=attrs.dump(), cert=cert.dump(),
         chain=[c.dump() for c in chain], level=level, tsa_url=tsa_url,
@@ -467,7 +488,7 @@ def _cert(value):
 
 
 def _check_signature(cert, data, signature):
-    "raise SigningError unless `signature` is `cert`'s over `data`"
+    "raise CannotSign unless `signature` is `cert`'s over `data`"
     from cryptography import x509 as pyca
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -481,8 +502,8 @@ def _check_signature(cert, data, signature):
         else:
             key.verify(signature, data)
     except InvalidSignature:
-        raise SigningError('the external signature does not match the '
-            'certificate or the document')
+        raise CannotSign('the external signature does not match the '
+            'certificate or the document', 'external')
 
 
 def _check_cms(pending, content):
@@ -493,12 +514,14 @@ def _check_cms(pending, content):
             if a['type'].native == 'message_digest']
         certs = [c.chosen for c in content['content']['certificates']]
     except (KeyError, IndexError, TypeError, ValueError):
-        raise SigningError('the external signer returned a malformed CMS')
+        raise CannotSign(
+            'the external signer returned a malformed CMS', 'external')
     if digests != [pending.digest]:
-        raise SigningError('the external CMS signs another document')
+        raise CannotSign(
+            'the external CMS signs another document', 'external')
     if pending.cert not in [c.dump() for c in certs]:
-        raise SigningError('the external CMS is not signed with the '
-            'expected certificate')
+        raise CannotSign('the external CMS is not signed with the '
+            'expected certificate', 'external')
     data = info['signed_attrs'].untag().dump()
     _check_signature(x509.Certificate.load(pending.cert), data,
         info['signature'].native)
@@ -521,7 +544,7 @@ async def _add_timestamp(content, timestamper):
 
 
 def sign_request(request, signer, *, raw=False):
-    """The reference external signer: answer `Pending.request()`.
+    """The reference external signer: answer `Prepared.request()`.
 
     Returns {'cms': base64 CMS over the document digest}, or with `raw`
     {'signature': base64 raw signature over the signed attributes}.
@@ -533,11 +556,11 @@ def sign_request(request, signer, *, raw=False):
         cert = base64.b64decode(request['cert'], validate=True)
         md = request.get('md', MD)
     except (KeyError, TypeError, ValueError):
-        raise SigningError('malformed signing request')
+        raise CannotSign('malformed signing request')
     if md != MD:
-        raise SigningError('unsupported digest algorithm %r' % md)
+        raise CannotSign('unsupported digest algorithm %r' % md)
     if signer.signing_cert is None or signer.signing_cert.dump() != cert:
-        raise SigningError('the request is for another certificate: %s'
+        raise CannotSign('the request is for another certificate: %s'
             % _name(x509.Certificate.load(cert)))
     if raw:
         signature = _run(signer.async_sign_raw(attrs, MD))
@@ -557,22 +580,19 @@ def finish(pending, signature, *, trust=()):
     before it goes into the document.
     """
     if isinstance(pending, str):
-        pending = Pending.from_json(pending)
+        pending = Prepared.from_json(pending)
     if isinstance(signature, dict):
         try:
             signature = base64.b64decode(
                 signature.get('cms') or signature['signature'], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise SigningError('malformed answer from the external signer')
+            raise CannotSign(
+                'malformed answer from the external signer', 'external')
     if pending.level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots')
-    try:
+        raise CannotSign(
+            'level B-LT needs the trust roots', 'configuration')
+    with _wrapped('finishing'):
         return _run(_finish(pending, bytes(signature), trust))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('finishing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _finish(pending, signature, trust):
@@ -603,7 +623,7 @@ async def _finish(pending, signature, trust):
             cms.CMSAttributes.load(pending.signed_attrs),
             timestamper=timestamper)
     if len(content.dump()) * 2 > pending.end - pending.start - 2:
-        raise SigningError('the signature (%d bytes) does not fit the room '
+        raise CannotSign('the signature (%d bytes) does not fit the room '
             'reserved; prepare again with a larger reserve'
             % len(content.dump()))
     output = io.BytesIO(pending.pdf)
@@ -612,7 +632,7 @@ async def _finish(pending, signature, trust):
     await PdfTBSDocument.async_finish_signing(output, digest, content)
     if pending.level != 'B-LT':
         return output.getvalue()
-    vc = _validation_context(trust, revocation='hard-fail')
+    vc = _context(trust, revocation='hard-fail')
     try:
         reader = PdfFileReader(output, strict=False)
         sig = next(s for s in reader.embedded_regular_signatures
@@ -695,6 +715,13 @@ def _proven_time(status, now):
     return None
 
 
+# The keys of the report on one signature, good or broken.
+REPORT_KEYS = ('field', 'signer', 'subject', 'issuer', 'serial', 'intact',
+    'trusted', 'revoked', 'revoked_at', 'expired', 'signing_time',
+    'timestamped', 'validated_at', 'coverage', 'modified_after',
+    'modifications', 'level', 'valid', 'reasons', 'error')
+
+
 def _result(sig, status, current, dss, timestamps, now, proven):
     """The report on one signature. `status` is pyHanko's verdict, as of
     `proven` (the timestamp's time) if that rescued it, otherwise as of now;
@@ -753,20 +780,19 @@ def _result(sig, status, current, dss, timestamps, now, proven):
         'level': _level(sig, status, dss, timestamps),
         'valid': not reasons,
         'reasons': reasons,
+        'error': None,
     }
 
 
 def _broken(sig, error):
-    "a signature pyHanko could not even evaluate"
+    "a signature pyHanko could not even evaluate, with a report's keys"
     try:
         name = sig.field_name
     except Exception:
         name = None
-    return {'field': name, 'signer': None, 'intact': False,
+    return {**dict.fromkeys(REPORT_KEYS), 'field': name, 'intact': False,
         'trusted': False, 'revoked': False, 'expired': False,
-        'signing_time': None, 'timestamped': False, 'coverage': None,
-        'modified_after': None, 'modifications': None, 'level': None,
-        'validated_at': None, 'valid': False,
+        'timestamped': False, 'valid': False,
         'reasons': ['unreadable_signature'],
         'error': str(error) or type(error).__name__}
 
@@ -822,7 +848,7 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
 
 async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
         others=()):
-    vc = _dss_context(dss, roots, fetch, timeout, revocation, others=others)
+    vc = _context(roots, fetch, timeout, revocation, others=others, dss=dss)
     now = dt.datetime.now(dt.timezone.utc)
     results = []
     try:
@@ -851,28 +877,9 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
 async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
         revocation, others=()):
     "validate the signer's chain as of `moment`, the timestamp's as of now"
-    past = _dss_context(dss, roots, fetch, timeout, revocation, moment,
-        others)
+    past = _context(roots, fetch, timeout, revocation, moment, others, dss)
     try:
         return await async_validate_pdf_signature(sig, past,
             ts_validation_context=vc, key_usage_settings=KEY_USAGE)
     finally:
         await past.aclose()
-
-
-def _dss_context(dss, roots, fetch, timeout, revocation, moment=None,
-        others=()):
-    if dss is None:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)
-    kwargs = {'trust_roots': roots, 'allow_fetching': fetch,
-        'revocation_mode': revocation, **_past(moment)}
-    if others:
-        kwargs['other_certs'] = list(others)
-    if fetch:
-        kwargs['fetcher_backend'] = _backend(timeout)
-    try:
-        return dss.as_validation_context(kwargs)
-    except Exception:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)

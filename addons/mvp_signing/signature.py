@@ -13,20 +13,27 @@ from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.mvp_documents.access import (
     ResourceCheckMixin, RuleCheckMixin)
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import pades
-from .exceptions import VerificationError
+from .exceptions import VerificationError, described
 
 logger = logging.getLogger(__name__)
 
 # Reason codes of pades.verify, each with its message.
-REASONS = [
-    'tampered', 'bad_signature', 'revoked', 'expired', 'untrusted',
-    'bad_timestamp', 'modified', 'partial_coverage', 'rejected',
-    'unreadable_signature',
-    ]
+REASONS = {
+    'tampered': 'mvp_signing.msg_reason_tampered',
+    'bad_signature': 'mvp_signing.msg_reason_bad_signature',
+    'revoked': 'mvp_signing.msg_reason_revoked',
+    'expired': 'mvp_signing.msg_reason_expired',
+    'untrusted': 'mvp_signing.msg_reason_untrusted',
+    'bad_timestamp': 'mvp_signing.msg_reason_bad_timestamp',
+    'modified': 'mvp_signing.msg_reason_modified',
+    'partial_coverage': 'mvp_signing.msg_reason_partial_coverage',
+    'rejected': 'mvp_signing.msg_reason_rejected',
+    'unreadable_signature': 'mvp_signing.msg_reason_unreadable_signature',
+    }
 COVERAGES = [
     (None, ""),
     ('entire_file', "Entire File"),
@@ -58,7 +65,7 @@ def digest(data):
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def verify(data, name=None):
+def check(data, name=None):
     """pades.verify's report on data against the configured trust; None when
     it is not a PDF (nothing to verify, unsigned). VerificationError, in
     plain words, when the file cannot be accepted."""
@@ -78,8 +85,7 @@ def verify(data, name=None):
         report = pades.verify(bytes(data), roots, others=others,
             fetch=bool(config.fetch), timeout=config.timeout or 5)
     except pades.Unreadable as e:
-        raise VerificationError(gettext(
-                f'mvp_signing.msg_pdf_{e.reason}', file=name), str(e)) from e
+        raise VerificationError(described(e, file=name)) from e
     if report['javascript']:
         raise VerificationError(gettext(
                 'mvp_signing.msg_pdf_javascript', file=name))
@@ -88,7 +94,7 @@ def verify(data, name=None):
 
 def check_upload(data, name=None):
     "{digest: report} of an uploaded file, checked; {} if not a PDF"
-    report = verify(data, name)
+    report = check(data, name)
     return {digest(data): report} if report is not None else {}
 
 
@@ -97,7 +103,7 @@ def explain(reasons):
     lines = []
     for code in reasons:
         if code in REASONS:
-            lines.append(gettext(f'mvp_signing.msg_reason_{code}'))
+            lines.append(gettext(REASONS[code]))
         else:
             lines.append(code)
     return '\n'.join(lines)
@@ -108,6 +114,35 @@ def _moment(value):
         return None
     return dt.datetime.fromisoformat(value).astimezone(
         dt.timezone.utc).replace(tzinfo=None)
+
+
+class FileSignatureMixin:
+    "Verify every file set, before it is stored"
+    __slots__ = ()
+
+    @classmethod
+    def set_file_data(cls, records, name, value):
+        reports = {}
+        if value:
+            reports = check_upload(value, records[0].file_name)
+        with known(reports):
+            super().set_file_data(records, name, value)
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Signature = Pool().get('mvp.signature')
+        if mode == 'create' or (mode == 'write' and 'file' in field_names):
+            cls._signatures_updated(records, Signature.update(records))
+        elif mode == 'delete':
+            with without_check_access():
+                Signature.delete(Signature.search([
+                            ('resource', 'in', [str(r) for r in records]),
+                            ]))
+
+    @classmethod
+    def _signatures_updated(cls, records, statuses):
+        pass
 
 
 class Signature(
@@ -209,7 +244,7 @@ class Signature(
             for file, documents in holders.items():
                 report = reports.get(file.digest)
                 if report is None:
-                    report = verify(file.data, file.name)
+                    report = check(file.data, file.name)
                 status = report['status'] if report else 'unsigned'
                 results = report['signatures'] if report else []
                 certificates = {}
@@ -253,18 +288,6 @@ class Signature(
             'reasons': ' '.join(result.get('reasons', [])),
             'verified_at': now,
             }
-
-
-class ModelLog(metaclass=PoolMeta):
-    __name__ = 'ir.model.log'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.event.selection += [
-            ('sign', "Signed"),
-            ('sign_failed', "Signing failed"),
-            ]
 
 
 def audit(records, event, target):

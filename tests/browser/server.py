@@ -24,8 +24,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def environment(path, port):
-    "The environment of the Makefile's demo, under path"
+def environment(path, port, options=None):
+    """The environment of the Makefile's demo, under path; options
+    {'SECTION__OPTION': value} set what config/demo.conf leaves out"""
     env = {k: v for k, v in os.environ.items()
         if not k.startswith(('TRYTOND_', 'DB_', 'TRYTON'))}
     env.update({
@@ -34,6 +35,7 @@ def environment(path, port):
             'TRYTOND_WEB__LISTEN': f'127.0.0.1:{port}',
             'TRYTONPASSFILE': str(path / 'admin-password'),
             })
+    env.update({f'TRYTOND_{k}': str(v) for k, v in (options or {}).items()})
     return env
 
 
@@ -52,13 +54,13 @@ def create_demo(path, database, log, config=CONFIG):
 
 
 @contextmanager
-def serve(path, database, log, timeout=60, config=CONFIG):
+def serve(path, database, log, timeout=60, config=CONFIG, options=None):
     "Serve database and sao on a free port; yield the URL"
     port = free_port()
     url = f'http://127.0.0.1:{port}'
     process = subprocess.Popen(
         [BIN / 'trytond', '-c', config, '-d', database],
-        env=environment(path, port), cwd=ROOT,
+        env=environment(path, port, options), cwd=ROOT,
         stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + timeout

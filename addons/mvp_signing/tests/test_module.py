@@ -1,6 +1,7 @@
 import os
 import unittest
 
+from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, activate_module, backup_db_cache, drop_db,
@@ -44,9 +45,11 @@ class MvpSigningTestCase(ModuleTestCase):
         self.assertEqual(report['status'], 'valid')
         self.assertEqual(
             report['signatures'][0]['signer'], test_pki.AGENCY)
-        with self.assertRaises(SigningError):
+        with self.assertRaises(SigningError) as cm:
             with certificate.signer('0000'):
                 pass
+        self.assertEqual(cm.exception.args[1][1],
+            gettext('mvp_signing.msg_key_secret'))
         # a token key that is not the registered certificate's
         other, = Certificate.create([{
                     'kind': 'organisation', 'company': unit.company.id,
@@ -60,6 +63,36 @@ class MvpSigningTestCase(ModuleTestCase):
             with other.signer('2468'):
                 pass
         self.assertIn('does not belong', cm.exception.message)
+
+    @with_transaction()
+    def test_key_errors_say_why_without_paths(self):
+        "A key that does not open: why, in a message of ours, no path"
+        pool = Pool()
+        Unit = pool.get('mvp.unit')
+        Certificate = pool.get('mvp.signing.certificate')
+        pki = test_pki.shared()
+        path = pki.p12('agency', b'KySo@2026')
+        unit = Unit(name="Sở Khoa học và Công nghệ", code='SKHCN',
+            kind='department', identifier='000.00.02.H31')
+        unit.save()
+        certificate, = Certificate.create([{
+                    'kind': 'organisation', 'company': unit.company.id,
+                    'certificate': pki.cert('agency').dump(),
+                    'key_storage': 'pkcs12', 'pkcs12_path': path,
+                    }])
+        for key_path, secret, reason in [
+                (path, 'wrong', 'msg_key_secret'),
+                (path + '.moved', 'KySo@2026', 'msg_key_missing'),
+                ]:
+            certificate.pkcs12_path = key_path
+            certificate.save()
+            with self.assertRaises(SigningError) as cm:
+                with certificate.signer(secret):
+                    pass
+            message, description = cm.exception.args[1][:2]
+            self.assertEqual(
+                description, gettext(f'mvp_signing.{reason}'))
+            self.assertNotIn(os.path.dirname(path), message + description)
 
     @with_transaction()
     def test_expiry(self):
@@ -90,12 +123,12 @@ class MvpSigningTestCase(ModuleTestCase):
     def test_too_large(self):
         "A file over the limit is refused before it is read"
         from trytond.modules.mvp_signing.exceptions import VerificationError
-        from trytond.modules.mvp_signing.signature import verify
+        from trytond.modules.mvp_signing.signature import check
         data = b'%PDF-1.7\n' + bytes(pades.MAX_SIZE)
         with self.assertRaises(VerificationError) as cm:
-            verify(data, 'huge.pdf')
+            check(data, 'huge.pdf')
         self.assertIn('too large', cm.exception.message)
-        self.assertIsNone(verify(b'PK\x03\x04 a word file', 'letter.docx'))
+        self.assertIsNone(check(b'PK\x03\x04 a word file', 'letter.docx'))
 
     @with_transaction()
     def test_certificate_parse(self):
