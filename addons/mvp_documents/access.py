@@ -13,6 +13,7 @@
   hang on; an annex has none of its own, its document's decide: access to
   what hangs on an annex is access to the annex.
 """
+import copy
 from collections import defaultdict
 
 from trytond.ir.resource import ResourceAccessMixin
@@ -115,6 +116,14 @@ class ResourceCheckMixin:
         for Resource, resource_ids in resources.items():
             Resource.check_access(list(resource_ids), mode={
                     'create': 'write', 'delete': 'write'}.get(mode, mode))
+
+
+def logging_reads(Model, names):
+    """Make the RPC methods names of Model write: they log what they read
+    (a read-only transaction cannot save the log)"""
+    for name in names:
+        rpc = Model.__rpc__[name] = copy.copy(Model.__rpc__[name])
+        rpc.readonly = False
 
 
 def document_of(record):

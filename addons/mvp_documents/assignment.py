@@ -9,7 +9,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from . import worktime
-from .access import RuleCheckMixin
+from .access import RuleCheckMixin, logging_reads
 from .calendar import DEFAULTS
 from .document import VISUAL
 from .text import UnicodeMixin
@@ -83,6 +83,7 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
             ('state', 'DESC'), ('deadline', 'ASC NULLS LAST'),
             ('id', 'DESC')]
         cls.__access__.add('incoming')
+        logging_reads(cls, ['read', 'search_read'])
 
     @classmethod
     def __register__(cls, module):

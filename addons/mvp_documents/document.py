@@ -1,4 +1,3 @@
-import copy
 import hashlib
 
 from sql.conditionals import Case
@@ -12,7 +11,7 @@ from trytond.ir.resource import ResourceAccessMixin
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
-from .access import RuleCheckMixin
+from .access import RuleCheckMixin, logging_reads
 from .exceptions import DocumentError, ImmutableError
 from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
@@ -176,6 +175,8 @@ class Annex(
     def __setup__(cls):
         super().__setup__()
         cls.resource.string = "Document"
+        # Downloading a secret document's annex is logged.
+        logging_reads(cls, ['read', 'search_read'])
 
     @staticmethod
     def get_models():
@@ -270,9 +271,7 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
     def __setup__(cls):
         super().__setup__()
         # Reading a secret document is an audited act: it writes the log.
-        for name in ['read', 'search_read', 'export_data']:
-            rpc = cls.__rpc__[name] = copy.copy(cls.__rpc__[name])
-            rpc.readonly = False
+        logging_reads(cls, ['read', 'search_read', 'export_data'])
         for name in [
                 'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
                 'field_of_work', 'pages', 'file_name', 'file_data']:

@@ -17,7 +17,8 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
 from . import audit
-from .access import ResourceCheckMixin, RuleCheckMixin, log_documents
+from .access import (
+    ResourceCheckMixin, RuleCheckMixin, log_documents, logging_reads)
 
 # Advisory locks of the audit chains: this key in the high 32 bits, the
 # agency in the low ones.
@@ -512,6 +513,11 @@ class ChatChannel(RuleCheckMixin, metaclass=PoolMeta):
     __name__ = 'ir.chat.channel'
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['get'])
+
+    @classmethod
     def check_access(cls, resource):
         super().check_access(resource)
         # Tryton checks the model's access only: whoever may not read a
@@ -536,6 +542,11 @@ class ResourceLogMixin(ResourceCheckMixin):
     __slots__ = ()
     _read_event = None
     _read_fields = set()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['read', 'search_read'])
 
     @classmethod
     def read(cls, ids, fields_names):
