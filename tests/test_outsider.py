@@ -329,6 +329,7 @@ class Outcome:
         self.errors = Counter()
         self.answered = Counter()
         self.untried = []
+        self.reasons = set()
 
 
 class Battery:
@@ -403,6 +404,7 @@ class Battery:
         keys = sorted(groups)
         start = self.person.index % len(keys) if keys else 0
         keys = keys[start:] + keys[:start]
+        self.outcome.reasons.update((model, k) for k in keys[:count])
         return [groups[k][self.person.index % len(groups[k])]
             for k in keys[:count]]
 
@@ -944,6 +946,12 @@ def report(config, results):
             answers.update(o.answered)
         print("  answered without leak: " + ', '.join(
                 f'{m} {n}' for m, n in sorted(answers.items())))
+        reasons = defaultdict(set)
+        for o in results.values():
+            for model, reason in o.reasons:
+                reasons[model].add(reason)
+        for model in DOCUMENTS:
+            print(f"  {model} tried as: " + '; '.join(sorted(reasons[model])))
         kinds = Counter()
         for o in results.values():
             kinds.update(o.errors)
