@@ -1214,3 +1214,321 @@ def test_staff_cannot_move_to_another_agency():
         except UserError:
             pass
     assert User(person.id).unit.agency == province.agency('tinh')
+
+
+# Paths around the rules that Tryton's generic services take (the same
+# holes tests/test_outsider.py looks for through the server).
+
+def outgoing_in(key, state, person, **values):
+    "An outgoing document of the agency of key in state, made by root"
+    Outgoing = Pool().get('mvp.document.outgoing')
+    File = Pool().get('mvp.document.file')
+    with without_check_access():
+        file = File.store('du-thao.pdf', b'%PDF-1.4 ' + key.encode()
+            + state.encode())
+        document, = Outgoing.create([{
+                    **outgoing_values(province.agency(key), person),
+                    'state': state, 'file': file.id,
+                    'file_name': 'du-thao.pdf', **values}])
+    return document
+
+
+@in_transaction
+def test_annex_cannot_take_another_agency_file():
+    "Files are reached through their documents: an annex cannot name one"
+    Annex = Pool().get('mvp.document.annex')
+    clerk = province.user('vanthu.phohien')
+    theirs = outgoing_in('tinh', 'issued', province.user('vanthu.tinh'))
+    mine = incoming_received(clerk)
+    with without_check_access():
+        own, = Annex.create([{'resource': str(mine), 'file_name': 'a.pdf',
+                    'file_data': b'%PDF-1.4 own annex'}])
+    with acting_as('vanthu.phohien'):
+        with pytest.raises(AccessError):
+            Annex.create([{'resource': str(mine), 'file': theirs.file.id,
+                        'file_name': 'lay.pdf'}])
+        with pytest.raises(AccessError):
+            Annex.write([Annex(own.id)], {'file': theirs.file.id})
+        # Uploading is how a file gets in.
+        Annex.write([Annex(own.id)], {'file_data': b'%PDF-1.4 new bytes'})
+
+
+@pytest.mark.parametrize('login, model, make', [
+        ('vanthu.snv', 'mvp.document.incoming', 'incoming'),
+        ('chuyenvien.snv', 'mvp.document.outgoing', 'outgoing'),
+        ])
+@in_transaction
+def test_copy_reads_only_what_it_may(login, model, make):
+    "A copy into one's own agency is no way to read another's document"
+    Model = Pool().get(model)
+    person = province.user(login)
+    owner = province.user('vanthu.tinh')
+    source = (incoming_received(owner) if make == 'incoming'
+        else outgoing_draft(owner))
+    default = {'company': person.company.id}
+    if make == 'outgoing':
+        default['drafter'] = person.id
+    with acting_as(login):
+        with pytest.raises(AccessError):
+            Model.copy([Model(source.id)], default=default)
+
+
+@pytest.mark.parametrize('model', [
+        'mvp.assignment', 'mvp.document.incoming', 'mvp.document.delivery'])
+@in_transaction
+def test_export_reads_only_what_it_may(model):
+    "export_data checks the rules as read does, through relations too"
+    Model = Pool().get(model)
+    document = incoming("Kế hoạch chuyển đổi số")
+    ids = {
+        'mvp.assignment': [a.id for a in document.assignments],
+        'mvp.document.incoming': [document.id],
+        'mvp.document.delivery': distributed()[1],
+        }[model]
+    with acting_as('chuyenvien.snv'):
+        for id_ in ids:
+            with pytest.raises(AccessError):
+                Model.export_data([Model(id_)], ['rec_name'])
+
+
+@pytest.mark.parametrize('operation', ['write', 'delete', 'annex'])
+@in_transaction
+def test_refusals_name_no_record_of_another_agency(operation):
+    "The error of a change to another agency's document names nothing of it"
+    pool = Pool()
+    Outgoing = pool.get('mvp.document.outgoing')
+    Annex = pool.get('mvp.document.annex')
+    document = outgoing_in('tinh', 'issued', province.user('vanthu.tinh'))
+    with acting_as('vanthu.phohien'):
+        with pytest.raises(AccessError) as error:
+            if operation == 'write':
+                Outgoing.write([Outgoing(document.id)], {'abstract': "Sửa"})
+            elif operation == 'delete':
+                Outgoing.delete([Outgoing(document.id)])
+            else:
+                Annex.create([{'resource': str(document),
+                            'file_name': 'a.pdf',
+                            'file_data': b'%PDF-1.4 annex'}])
+    assert document.abstract not in error.value.message
+
+
+@in_transaction
+def test_notification_of_secret_document_carries_nothing_of_it():
+    "Who is told of a secret document reads it in the document, logged"
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    document = incoming("Công điện về bảo đảm an ninh")
+    assert document.secrecy != 'normal'
+    uncleared = province.user('chuyenvien2.tinh')
+    transaction = Transaction()
+    del transaction.user_notifications[:]
+    with without_check_access():
+        Incoming._assign([document], uncleared, [], [], dt.date.today(),
+            "Chỉ đạo riêng về an ninh")
+    notifications = [n for n in transaction.user_notifications
+        if getattr(n.user, 'id', n.user) == uncleared.id]
+    assert notifications
+    for notification in notifications:
+        assert document.abstract not in (notification.description or '')
+        assert "an ninh" not in (notification.description or '')
+
+
+def logged(document, event='read'):
+    "The log entries of the transaction on document for event"
+    return [l for l in Transaction().log_records
+        if str(getattr(l, 'resource', '')) == str(document)
+        and l.event == event]
+
+
+def read_rec_name(document):
+    Model = document.__class__
+    Model.read([document.id], ['rec_name'])
+
+
+def export(document):
+    Model = document.__class__
+    Model.export_data([Model(document.id)], ['number'])
+
+
+def assignment_list(document):
+    Assignment = Pool().get('mvp.assignment')
+    Assignment.read([a.id for a in document.assignments], ['abstract'])
+
+
+def thread(document):
+    # As the server calls it: access checked by the channel itself.
+    with without_check_access():
+        Pool().get('ir.chat.channel').get(str(document))
+
+
+def note(document):
+    Note = Pool().get('ir.note')
+    with without_check_access():
+        note, = Note.create([{'resource': str(document),
+                    'message': "Ghi chú mật"}])
+    Note.read([note.id], ['message'])
+
+
+def attachment(document):
+    Attachment = Pool().get('ir.attachment')
+    with without_check_access():
+        attachment, = Attachment.create([{'resource': str(document),
+                    'name': 'mat.txt', 'data': b'secret'}])
+    Attachment.read([attachment.id], ['data'])
+
+
+@pytest.mark.parametrize('path, event', [
+        (read_rec_name, 'read'),
+        (export, 'read'),
+        (assignment_list, 'read'),
+        (thread, 'read'),
+        (note, 'read'),
+        (attachment, 'download'),
+        ], ids=lambda v: getattr(v, '__name__', v))
+@in_transaction
+def test_secret_document_read_is_logged_on_every_path(path, event):
+    document = incoming("Công điện về bảo đảm an ninh")
+    with acting_as('lanhdao.tinh'):
+        del Transaction().log_records[:]
+        path(document)
+        assert logged(document, event)
+
+
+@in_transaction
+def test_annex_cannot_move_into_issued_document():
+    Annex = Pool().get('mvp.document.annex')
+    clerk = province.user('vanthu.tinh')
+    draft = outgoing_in('tinh', 'draft', clerk)
+    issued = outgoing_in('tinh', 'issued', clerk)
+    theirs = outgoing_in('snv', 'draft', province.user('vanthu.snv'))
+    with without_check_access():
+        annex, = Annex.create([{'resource': str(draft), 'file_name': 'a.pdf',
+                    'file_data': b'%PDF-1.4 annex to move'}])
+    with acting_as('vanthu.tinh'):
+        with pytest.raises(ImmutableError):
+            Annex.write([Annex(annex.id)], {'resource': str(issued)})
+        with pytest.raises(AccessError):
+            Annex.write([Annex(annex.id)], {'resource': str(theirs)})
+    assert Annex(annex.id).resource == draft
+
+
+@pytest.mark.parametrize('state, frozen', [
+        ('draft', False), ('review', False), ('approval', True)])
+@in_transaction
+def test_file_frozen_once_sent_for_approval(state, frozen):
+    "The leader signs the file and annexes that were sent to them"
+    pool = Pool()
+    Outgoing = pool.get('mvp.document.outgoing')
+    Annex = pool.get('mvp.document.annex')
+    person = province.user('chuyenvien.tinh')
+    document = outgoing_in('tinh', state, person)
+    file = document.file
+    changes = [
+        lambda: Outgoing.write([Outgoing(document.id)], {
+                'file_data': b'%PDF-1.4 swapped'}),
+        lambda: Annex.create([{'resource': str(document),
+                    'file_name': 'them.pdf',
+                    'file_data': b'%PDF-1.4 added annex'}]),
+        ]
+    with acting_as('chuyenvien.tinh'):
+        for change in changes:
+            if frozen:
+                with pytest.raises(ImmutableError):
+                    change()
+            else:
+                change()
+        # What the review says is still written.
+        if state != 'draft':
+            Outgoing.write([Outgoing(document.id)], {'note': "Ý kiến"})
+    assert (Outgoing(document.id).file == file) == frozen
+
+
+@in_transaction
+def test_register_of_the_year_stays_open():
+    "Closing or renaming the year's register does not start a new series"
+    pool = Pool()
+    Register = pool.get('mvp.register')
+    Incoming = pool.get('mvp.document.incoming')
+    current = register('incoming')
+    number = current.next_number
+    with acting_as('quantri.tinh'):
+        with pytest.raises(AccessError):
+            Register.write([Register(current.id)], {'active': False})
+        Register.write([Register(current.id)], {'name': "Sổ đổi tên"})
+    # Closed all the same (by the provincial administrator's tools): the
+    # next document is numbered in it.
+    with without_check_access():
+        Register.write([Register(current.id)], {'active': False})
+    document = incoming_received(province.user('vanthu.tinh'))
+    with acting_as('vanthu.tinh'):
+        Incoming.enter([Incoming(document.id)])
+    document = Incoming(document.id)
+    assert (document.register, document.number) == (current, number)
+
+
+@in_transaction
+def test_wizard_session_is_its_user_s():
+    "Sessions are numbered in sequence: another's is not to run or delete"
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    Assign = pool.get('mvp.document.incoming.assign', type='wizard')
+    document = incoming("Về việc hướng dẫn xây dựng dự toán")
+    context = {'active_model': Incoming.__name__, 'active_id': document.id,
+        'active_ids': [document.id]}
+    with acting_as('lanhdao.tinh'), Transaction().set_context(context):
+        session_id, _, _ = Assign.create()
+        Assign.execute(session_id, {'start': {'instruction': "Riêng"}},
+            'start')
+    with acting_as('truongphong.tinh'), Transaction().set_context(context):
+        for attempt in [
+                lambda: Assign.execute(session_id, {}, 'start'),
+                lambda: Assign.delete(session_id),
+                ]:
+            with pytest.raises(AccessError):
+                attempt()
+
+
+@in_transaction
+def test_what_hangs_on_another_agency_annex_is_closed():
+    "Attachments, notes and signatures of an annex are reached as the annex"
+    pool = Pool()
+    Annex = pool.get('mvp.document.annex')
+    Attachment = pool.get('ir.attachment')
+    Note = pool.get('ir.note')
+    theirs = outgoing_in('snv', 'draft', province.user('vanthu.snv'))
+    with without_check_access():
+        annex, = Annex.create([{'resource': str(theirs), 'file_name': 'a.pdf',
+                    'file_data': b'%PDF-1.4 their annex'}])
+        note, = Note.create([{'resource': str(annex), 'message': "Riêng"}])
+    for login in ['quantri.tinh', 'vanthu.tinh']:
+        with acting_as(login):
+            with pytest.raises(AccessError):
+                Attachment.create([{'resource': str(annex), 'name': 'x',
+                            'data': b'x'}])
+            with pytest.raises(AccessError):
+                Note.read([note.id], ['message'])
+            found = []
+            outcome(lambda: found.extend(
+                    Note.search([('resource', '=', str(annex))])))
+            assert not found
+
+
+@pytest.mark.parametrize('field', ['reply_to', 'annexes'])
+@in_transaction
+def test_links_only_to_what_one_reads(field):
+    "Linking to a record is no way to reach it, nor to learn its name"
+    pool = Pool()
+    Outgoing = pool.get('mvp.document.outgoing')
+    Annex = pool.get('mvp.document.annex')
+    person = province.user('chuyenvien.snv')
+    mine = outgoing_draft(person)
+    theirs = incoming("Kế hoạch chuyển đổi số")
+    with without_check_access():
+        annex, = Annex.create([{'resource': str(theirs),
+                    'file_name': 'a.pdf', 'file_data': b'%PDF-1.4 theirs'}])
+    value = {'reply_to': theirs.id, 'annexes': [('add', [annex.id])]}[field]
+    with acting_as('chuyenvien.snv'):
+        with pytest.raises(AccessError) as error:
+            Outgoing.write([Outgoing(mine.id)], {field: value})
+    assert theirs.abstract not in error.value.message
+    assert Annex(annex.id).resource == theirs

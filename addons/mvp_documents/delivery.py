@@ -13,10 +13,11 @@ from sql.conditionals import Case
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from .access import RuleCheckMixin
 from .incoming import STATES
 
 
-class Delivery(ModelSQL, ModelView):
+class Delivery(RuleCheckMixin, ModelSQL, ModelView):
     "Delivery of an outgoing document to an agency of this system"
     __name__ = 'mvp.document.delivery'
     __string__ = "Delivery"

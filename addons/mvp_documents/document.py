@@ -1,4 +1,3 @@
-import copy
 import hashlib
 
 from sql.conditionals import Case
@@ -9,8 +8,10 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.ir.resource import ResourceAccessMixin
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
+from .access import RuleCheckMixin, logging_reads
 from .exceptions import DocumentError, ImmutableError
 from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
@@ -164,7 +165,8 @@ class FileMixin:
 
 
 class Annex(
-        UnicodeMixin, FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
+        RuleCheckMixin, UnicodeMixin, FileMixin, ResourceAccessMixin,
+        ModelSQL, ModelView):
     "Annex or attached file of a document"
     __name__ = 'mvp.document.annex'
     __string__ = "Annex"
@@ -173,6 +175,8 @@ class Annex(
     def __setup__(cls):
         super().__setup__()
         cls.resource.string = "Document"
+        # Downloading a secret document's annex is logged.
+        logging_reads(cls, ['read', 'search_read'])
 
     @staticmethod
     def get_models():
@@ -191,12 +195,21 @@ class Annex(
     def check_modification(cls, mode, annexes, values=None, external=False):
         super().check_modification(
             mode, annexes, values=values, external=external)
-        if external:
-            for annex in annexes:
-                if annex.resource and annex.resource.is_frozen():
-                    raise ImmutableError(gettext(
-                            'mvp_documents.msg_document_frozen',
-                            document=annex.resource.rec_name))
+        if not external:
+            return
+        # Tryton checks the documents after: the errors below name them.
+        with check_access():
+            cls.check_access([a.id for a in annexes], mode=mode)
+        documents = {a.resource for a in annexes if a.resource}
+        if values and values.get('resource'):
+            # Moved to another document: as changing that one.
+            model, id_ = str(values['resource']).split(',')
+            documents.add(Pool().get(model)(int(id_)))
+        for document in documents:
+            if getattr(document, 'files_frozen', lambda: False)():
+                raise ImmutableError(gettext(
+                        'mvp_documents.msg_document_frozen',
+                        document=document.rec_name))
 
 
 class RecipientGroup(
@@ -222,7 +235,7 @@ class RecipientGroupUnit(ModelSQL):
         'mvp.unit', "Agency", required=True, ondelete='CASCADE')
 
 
-class DocumentMixin(SearchTextMixin, FileMixin):
+class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
     "What incoming and outgoing documents share"
     __slots__ = ()
 
@@ -258,9 +271,7 @@ class DocumentMixin(SearchTextMixin, FileMixin):
     def __setup__(cls):
         super().__setup__()
         # Reading a secret document is an audited act: it writes the log.
-        for name in ['read', 'search_read', 'export_data']:
-            rpc = cls.__rpc__[name] = copy.copy(cls.__rpc__[name])
-            rpc.readonly = False
+        logging_reads(cls, ['read', 'search_read', 'export_data'])
         for name in [
                 'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
                 'field_of_work', 'pages', 'file_name', 'file_data']:
@@ -300,11 +311,15 @@ class DocumentMixin(SearchTextMixin, FileMixin):
         "Tell whether the document can no longer be edited"
         raise NotImplementedError
 
+    def files_frozen(self):
+        "Tell whether its file and annexes can no longer change"
+        return self.is_frozen()
+
     @classmethod
     def read(cls, ids, fields_names):
-        # search_text holds the abstract too.
-        watch = bool({'abstract', 'search_text'} & set(fields_names)) and (
-            Transaction().check_access)
+        # The record name and search_text hold the abstract too.
+        watch = bool({'abstract', 'search_text', 'rec_name'}
+            & set(fields_names)) and Transaction().check_access
         extra = watch and 'secrecy' not in fields_names
         result = super().read(
             ids, fields_names + ['secrecy'] if extra else fields_names)
@@ -318,19 +333,34 @@ class DocumentMixin(SearchTextMixin, FileMixin):
         return result
 
     @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        result = super().export_data(records, fields_names, header=header)
+        if Transaction().check_access:
+            cls._log_access(records, 'read')
+        return result
+
+    @classmethod
     def _log_access(cls, records, event):
         "Record who viewed or downloaded a secret document (Art. 4.6)"
         Log = Pool().get('ir.model.log')
         transaction = Transaction()
         if transaction.user:
+            # Once a request, however many paths read the document.
+            logged = {(str(getattr(l, 'resource', None)),
+                    getattr(l, 'event', None))
+                for l in transaction.log_records}
             # Saved with the transaction, as Tryton saves its own logs.
             transaction.log_records.extend(
                 Log(resource=r, user=transaction.user, event=event,
                     target=r.secrecy)
-                for r in records if r.secrecy != 'normal')
+                for r in records if r.secrecy != 'normal'
+                and (str(r), event) not in logged)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
+        if external and mode in {'write', 'delete'}:
+            # Tryton checks the rules after: the errors name the document.
+            cls.check_rules(records, mode)
         super().check_modification(
             mode, records, values=values, external=external)
         if external and mode in {'write', 'delete'}:
@@ -338,6 +368,14 @@ class DocumentMixin(SearchTextMixin, FileMixin):
                 if record.is_frozen():
                     raise ImmutableError(gettext(
                             'mvp_documents.msg_document_frozen',
+                            document=record.rec_name))
+        if external and mode == 'write' and (
+                values.keys() & {'file', 'file_data', 'file_name'}):
+            for record in records:
+                # The signer signs what they were given to approve.
+                if record.files_frozen():
+                    raise ImmutableError(gettext(
+                            'mvp_documents.msg_document_file_frozen',
                             document=record.rec_name))
         if mode == 'delete':
             for record in records:
@@ -378,6 +416,10 @@ class DocumentMixin(SearchTextMixin, FileMixin):
     def notify(cls, users, records, label, description=None):
         "Put a notification in the bell of each user, urgent ones marked"
         urgent = any(r.is_urgent for r in records)
+        if any(r.secrecy != 'normal' for r in records):
+            # What a secret document says is read in it, where it is
+            # logged, by those cleared for it.
+            description = gettext('mvp_documents.msg_notification_secret')
         for user in {u.id for u in users if u}:
             cls.notify_user(
                 records, 'tryton-warning' if urgent else 'tryton-notification',

@@ -6,15 +6,19 @@ from sql.conditionals import Coalesce
 from sql.operators import Equal
 
 from trytond import backend
+from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import (
     Exclude, Index, Model, ModelSQL, ModelStorage, fields)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
 from . import audit
+from .access import (
+    ResourceCheckMixin, RuleCheckMixin, log_documents, logging_reads)
 
 # Advisory locks of the audit chains: this key in the high 32 bits, the
 # agency in the low ones.
@@ -505,8 +509,13 @@ def _is(column, value):
     return column == Null if value is None else column == value
 
 
-class ChatChannel(metaclass=PoolMeta):
+class ChatChannel(RuleCheckMixin, metaclass=PoolMeta):
     __name__ = 'ir.chat.channel'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['get'])
 
     @classmethod
     def check_access(cls, resource):
@@ -517,3 +526,83 @@ class ChatChannel(metaclass=PoolMeta):
         model, id_ = str(resource).split(',')
         with check_access():
             Pool().get(model).read([int(id_)], ['id'])
+
+    @classmethod
+    def get(cls, resource, before=None, after=None):
+        messages = super().get(resource, before=before, after=after)
+        # A secret document's thread is read as the document is.
+        if Transaction().user:
+            model, id_ = str(resource).split(',')
+            log_documents([Pool().get(model)(int(id_))], 'read')
+        return messages
+
+
+class ResourceLogMixin(ResourceCheckMixin):
+    "Reading what hangs on a secret document is reading the document"
+    __slots__ = ()
+    _read_event = None
+    _read_fields = set()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['read', 'search_read'])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        if (Transaction().user and Transaction().check_access
+                and cls._read_fields & set(fields_names)):
+            with without_check_access():
+                records = cls.browse(ids)
+                log_documents([r.resource for r in records
+                        if isinstance(r.resource, Model)], cls._read_event)
+        return result
+
+
+class Attachment(ResourceLogMixin, metaclass=PoolMeta):
+    __name__ = 'ir.attachment'
+    _read_event = 'download'
+    _read_fields = {'data'}
+
+
+class Note(ResourceLogMixin, metaclass=PoolMeta):
+    __name__ = 'ir.note'
+    _read_event = 'read'
+    _read_fields = {'message', 'message_wrapped'}
+
+
+class SessionWizard(metaclass=PoolMeta):
+    __name__ = 'ir.session.wizard'
+
+    @classmethod
+    def check_owner(cls, ids):
+        """A wizard's session is its user's: its ids follow each other, and
+        it holds what they typed and the records they act on"""
+        user = Transaction().user
+        if not user:
+            return
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id,
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)
+                    & (table.create_uid != user)))
+            if cursor.fetchone():
+                raise AccessError(gettext(
+                        'mvp_documents.msg_wizard_session_other'))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.check_owner(ids)
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def write(cls, *args):
+        cls.check_owner([r.id for records in args[::2] for r in records])
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, sessions):
+        cls.check_owner([s.id for s in sessions])
+        super().delete(sessions)

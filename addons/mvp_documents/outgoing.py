@@ -148,6 +148,10 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def is_frozen(self):
         return self.state in FROZEN
 
+    def files_frozen(self):
+        # Sent for approval, the signer approves them as they are.
+        return self.state not in {'draft', 'review'}
+
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(

@@ -5,6 +5,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction, without_check_access
 
+from .access import RuleCheckMixin
 from .text import SearchTextMixin
 
 DIRECTIONS = [
@@ -21,7 +22,9 @@ REGISTER_NAMES = {
     }
 
 
-class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
+class Register(
+        RuleCheckMixin, SearchTextMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     """Document register (sổ đăng ký văn bản) of an agency for a year
 
     Numbers come from a strict sequence: they are gap-free and never reused,
@@ -107,6 +110,14 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
         if external and mode == 'write' and (values.keys() & {
                     'company', 'direction', 'year', 'secret', 'sequence'}):
             raise AccessError(gettext('mvp_documents.msg_register_sequence'))
+        if external and mode == 'write' and values.get('active') is False:
+            year = Pool().get('ir.date').today().year
+            for register in registers:
+                # Its year's documents are numbered in it until the year ends.
+                if register.year >= year:
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_register_deactivate',
+                            register=register.rec_name, year=register.year))
 
     def take_number(self):
         "Take the next number: the sequence is locked until commit"
@@ -133,11 +144,16 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
             ('year', '=', date.year),
             ('secret', '=', secret),
             ]
-        registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
-        if not registers:
-            # Two clerks may open the year at once: one waits for the other.
-            cls.lock()
+        # A register closed early, or renamed, numbers on all the same: its
+        # year has a single series.
+        with Transaction().set_context(active_test=False):
             registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
+            if not registers:
+                # Two clerks may open the year at once: one waits for the
+                # other.
+                cls.lock()
+                registers = cls.search(
+                    domain, order=[('id', 'ASC')], limit=1)
         if registers:
             return registers[0]
         name = REGISTER_NAMES[direction, bool(secret)]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.mvp_documents.access import RuleCheckMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -140,7 +141,8 @@ class Trust(DeactivableMixin, CertificateMixin, ModelSQL, ModelView):
         return roots, others
 
 
-class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
+class Certificate(
+        RuleCheckMixin, Workflow, CertificateMixin, ModelSQL, ModelView):
     "Digital signature certificate of a person or an agency"
     __name__ = 'mvp.signing.certificate'
     __string__ = "Certificate"

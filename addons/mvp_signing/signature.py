@@ -11,6 +11,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.mvp_documents.access import (
+    ResourceCheckMixin, RuleCheckMixin)
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
@@ -143,7 +145,9 @@ class FileSignatureMixin:
         pass
 
 
-class Signature(ResourceAccessMixin, ModelSQL, ModelView):
+class Signature(
+        ResourceCheckMixin, RuleCheckMixin, ResourceAccessMixin, ModelSQL,
+        ModelView):
     "Digital signature found on a document, as verified"
     __name__ = 'mvp.signature'
     __string__ = "Signature"
