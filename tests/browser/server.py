@@ -21,16 +21,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def environment(path, port):
-    "The environment of the Makefile's demo, under path"
+def environment(path, port, options=None):
+    """The environment of the Makefile's demo, under path; options
+    {'SECTION__OPTION': value} set what config/demo.conf leaves out"""
     env = {k: v for k, v in os.environ.items()
         if not k.startswith(('TRYTOND_', 'DB_', 'TRYTON'))}
     env.update({
             'TRYTOND_DATABASE__PATH': str(path / 'db'),
+            'TRYTOND_MVP_SIGNING__KEY_DIRECTORY': str(path / 'pki'),
             'TRYTOND_WEB__ROOT': str(SAO),
             'TRYTOND_WEB__LISTEN': f'127.0.0.1:{port}',
             'TRYTONPASSFILE': str(path / 'admin-password'),
             })
+    env.update({f'TRYTOND_{k}': str(v) for k, v in (options or {}).items()})
     return env
 
 
@@ -49,13 +52,14 @@ def create_demo(path, database, log):
 
 
 @contextmanager
-def serve(path, database, log, timeout=60):
-    "Serve database and sao on a free port; yield the URL"
+def serve(path, database, log, timeout=60, options=None, configs=(CONFIG,)):
+    """Serve database and sao on a free port; yield the URL. configs: the
+    configuration files, each overriding the ones before"""
     port = free_port()
     url = f'http://127.0.0.1:{port}'
     process = subprocess.Popen(
-        [BIN / 'trytond', '-c', CONFIG, '-d', database],
-        env=environment(path, port), cwd=ROOT,
+        [BIN / 'trytond', '-c', *configs, '-d', database],
+        env=environment(path, port, options), cwd=ROOT,
         stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + timeout
