@@ -20,6 +20,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.modules.mvp_documents.document import BoundedFilesMixin
 from trytond.modules.mvp_documents.vntext import fold
 
 from . import keys, pades
@@ -116,7 +117,7 @@ def parse(data):
     return values
 
 
-class CertificateMixin:
+class CertificateMixin(BoundedFilesMixin):
     "Certificate data read from the certificate itself"
     __slots__ = ()
     certificate = fields.Binary(
