@@ -31,6 +31,7 @@ SAO_LOCALE = config/sao/vi.po
 # files hold no paths, so these absolute ones are passed this way.
 DEMO_ENV = TRYTOND_DATABASE__PATH=$(CURDIR)/var/db \
 	TRYTOND_MVP_SIGNING__KEY_DIRECTORY=$(CURDIR)/var/pki \
+	TRYTOND_PASSWORD__FORBIDDEN=$(CURDIR)/config/forbidden-passwords.txt \
 	TRYTOND_WEB__ROOT=$(CURDIR)/$(SAO) \
 	TRYTOND_WEB__LISTEN=127.0.0.1:$(PORT) \
 	TRYTONPASSFILE=$(CURDIR)/var/admin-password

@@ -29,6 +29,8 @@ def environment(path, port, options=None):
     env.update({
             'TRYTOND_DATABASE__PATH': str(path / 'db'),
             'TRYTOND_MVP_SIGNING__KEY_DIRECTORY': str(path / 'pki'),
+            'TRYTOND_PASSWORD__FORBIDDEN': str(
+                ROOT / 'config' / 'forbidden-passwords.txt'),
             'TRYTOND_WEB__ROOT': str(SAO),
             'TRYTOND_WEB__LISTEN': f'127.0.0.1:{port}',
             'TRYTONPASSFILE': str(path / 'admin-password'),

@@ -7,9 +7,9 @@ import doctest
 
 import pytest
 
-from trytond.modules.mvp_documents import numbering, worktime
+from trytond.modules.mvp_documents import credentials, numbering, worktime
 
-MODULES = [numbering, worktime]
+MODULES = [credentials, numbering, worktime]
 EXAMPLES = [test for module in MODULES
     for test in doctest.DocTestFinder().find(module) if test.examples]
 
