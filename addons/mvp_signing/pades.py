@@ -65,7 +65,7 @@ class Limits:
     objects: int = 500_000
     signatures: int = 50
     inflated: int = 2 ** 30
-    time: int = 60
+    time: int = 30
     memory: int = 2 ** 31
 
 

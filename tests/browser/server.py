@@ -54,10 +54,12 @@ def create_demo(path, database, log):
 
 
 @contextmanager
-def serve(path, database, log, timeout=60, options=None, configs=(CONFIG,)):
-    """Serve database and sao on a free port; yield the URL. configs: the
-    configuration files, each overriding the ones before"""
-    port = free_port()
+def serve(path, database, log, timeout=60, options=None, configs=(CONFIG,),
+        port=None):
+    """Serve database and sao on port (a free one by default); yield the
+    URL. configs: the configuration files, each overriding the ones
+    before"""
+    port = port or free_port()
     url = f'http://127.0.0.1:{port}'
     process = subprocess.Popen(
         [BIN / 'trytond', '-c', *configs, '-d', database],

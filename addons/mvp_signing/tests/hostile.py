@@ -111,7 +111,8 @@ def bomb(size=256 * 2 ** 20):
 
 
 def big_string(size=8 * 2 ** 20):
-    "a hexadecimal string of size bytes in the catalog, read with it"
+    """a hexadecimal string of size bytes in the catalog, read with it:
+    pyHanko takes about a minute over it, and a lot of memory"""
     return build({
             1: b'<< /Type /Catalog /Pages 2 0 R /Big <%s> >>'
             % (b'41' * size),

@@ -237,12 +237,18 @@ class UploadTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_sandbox_limits(self):
-        "Past the sandbox's memory, the file is refused as too complex"
+        "Past the sandbox's time or memory, the file is refused"
         self.unit = self.agency()
         before = self.stored()
-        # not a byte more than the sandbox holds when it starts: the 8 MB
-        # string of the catalog does not fit
-        self.configure(verify_memory=1)
+        # pyHanko reads the 8 MB string of the catalog in about a minute
+        self.configure(verify_time=2)
+        start = time.monotonic()
+        self.assertIn('could not be checked in the time allowed',
+            self.upload(hostile.big_string()) or '')
+        self.assertLess(time.monotonic() - start, 30)
+        # not a byte more than the sandbox holds when it starts: the
+        # string does not fit
+        self.configure(verify_time=30, verify_memory=1)
         self.assertIn('needs more memory',
             self.upload(hostile.big_string()) or '')
         self.assertNothingStored(before)
