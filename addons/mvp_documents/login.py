@@ -204,7 +204,8 @@ class User(metaclass=PoolMeta):
         setup = values.pop('totp_setup', None)
         key = values.pop('totp_key', None)
         code = values.pop('totp_code', None)
-        values.pop('totp_qrcode', None)
+        for name in ['totp_qrcode', 'two_factor', 'two_factor_required']:
+            values.pop(name, None)
         if setup and key:
             user = cls(Transaction().user)
             secret = credentials.normalized(key)

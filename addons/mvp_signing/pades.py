@@ -272,7 +272,7 @@ def _is_script(action):
         return False
 
 
-def scripts(reader):
+def scripts(reader, limits=LIMITS):
     """Whether the PDF carries JavaScript where a viewer would run it:
     document name tree, open action, document, page, annotation and field
     actions."""
@@ -282,7 +282,7 @@ def scripts(reader):
             return True
         actions = [_get(root, '/OpenAction', {})]
         triggers = [_get(root, '/AA', {})]
-        for page in _page_tree(reader, LIMITS.pages):
+        for page in _page_tree(reader, limits.pages):
             triggers.append(_get(page, '/AA', {}))
             for annot in _get(page, '/Annots', ()):
                 annot = annot.get_object()
@@ -998,7 +998,7 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
         except Exception as e:
             raise Unreadable('damaged PDF: %s'
                 % (str(e) or type(e).__name__))
-        javascript = scripts(reader)
+        javascript = scripts(reader, limits)
         if not sigs:
             return {'status': 'unsigned', 'signatures': [],
                 'javascript': javascript}

@@ -43,6 +43,14 @@ CATALOG = b'<< /Type /Catalog /Pages 2 0 R >>'
 PAGE = b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>'
 
 
+def pages(count):
+    "an honest file of count blank pages"
+    objects = {1: CATALOG, 2: b'<< /Type /Pages /Kids [%s] /Count %d >>'
+        % (b' '.join(b'%d 0 R' % (3 + n) for n in range(count)), count)}
+    objects.update({3 + n: PAGE for n in range(count)})
+    return build(objects)
+
+
 def huge_page_count():
     "a page tree that claims a billion pages"
     return build({1: CATALOG,

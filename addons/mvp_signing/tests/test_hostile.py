@@ -55,6 +55,11 @@ class HostileFilesTestCase(unittest.TestCase):
         self.assertIsNone(refusal(hostile.bomb(2 ** 20), limits))
         self.assertEqual(
             refusal(hostile.bomb(2 * 2 ** 20), limits), 'too_inflated')
+        # a limit raised by the configuration holds for every reading
+        report = pades.verify(hostile.pages(5001), fetch=False,
+            limits=pades.Limits(pages=6000))
+        self.assertEqual((report['status'], report['javascript']),
+            ('unsigned', False))
         # streams inflating past one read of the scan, then ending
         self.assertIsNone(refusal(hostile.bomb(3 * 2 ** 20),
                 pades.Limits(inflated=4 * 2 ** 20)))
