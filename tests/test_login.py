@@ -215,7 +215,12 @@ def test_two_factor(demo):
         assert [r for r, _ in events(administrator, 'lanhdao.tinh')] == [
             'failure', 'wrong_code', 'logout', 'success', 'wrong_code']
 
-        # the administrator resets a lost phone: enrolment again
+        # the administrator sees it on the person's form, and resets a lost
+        # phone: enrolment again
+        form, = administrator.model('res.user', 'read', [leader.user_id],
+            ['two_factor', 'two_factor_required'])
+        assert (form['two_factor'], form['two_factor_required']) == (
+            True, True)
         administrator.model('res.user', 'reset_two_factor', [leader.user_id])
         status, result = login(url, 'lanhdao.tinh', {'password': PASSWORD})
         assert 'Cơ quan của bạn yêu cầu' in result[1][1]

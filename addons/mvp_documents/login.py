@@ -17,6 +17,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import reduce_ids
 from trytond.res.user import PasswordError
 from trytond.transaction import Transaction, without_check_access
 
@@ -152,10 +153,20 @@ class User(metaclass=PoolMeta):
                     },
                 })
 
-    def get_two_factor(self, name):
-        if name == 'two_factor':
-            return bool(self.totp_secret)
-        return self.needs_two_factor()
+    @classmethod
+    def get_two_factor(cls, users, names):
+        result = {}
+        if 'two_factor' in names:
+            # from the table: reads through RPC do not give the key
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.select(table.id, table.totp_secret,
+                    where=reduce_ids(table.id, [u.id for u in users])))
+            result['two_factor'] = {i: bool(s) for i, s in cursor}
+        if 'two_factor_required' in names:
+            result['two_factor_required'] = {
+                u.id: u.needs_two_factor() for u in users}
+        return result
 
     def get_totp_setup(self, name):
         return False if name == 'totp_setup' else None
