@@ -270,5 +270,11 @@ class UploadTestCase(unittest.TestCase):
                 self.assertIn(f'"{name}" is too large (1.0 MB)', message)
                 self.assertIn('at most 1.0 MB', message)
         self.assertNothingStored(before)
+        # and the files of the certificate register
+        Trust = Pool().get('mvp.signing.trust')
+        from trytond.modules.mvp_documents.exceptions import FileSizeError
+        with self.assertRaises(FileSizeError) as cm:
+            Trust.create([{'certificate': bytes(2 ** 20 + 1)}])
+        self.assertIn('"Certificate" is too large', cm.exception.message)
         self.assertIsNone(self.upload(bytes(2 ** 20), 'letter.docx'))
         self.assertEqual(self.stored()[0], before[0] + 1)
