@@ -17,8 +17,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.tools import reduce_ids
 from trytond.res.user import PasswordError
+from trytond.tools import reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from . import credentials

@@ -17,7 +17,7 @@ import re
 import zlib
 
 from asn1crypto import cms, x509
-from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils import misc
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
