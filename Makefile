@@ -30,6 +30,8 @@ SAO_LOCALE = config/sao/vi.po
 # trytond reads any option from TRYTOND_<SECTION>__<OPTION>; the configuration
 # files hold no paths, so these absolute ones are passed this way.
 DEMO_ENV = TRYTOND_DATABASE__PATH=$(CURDIR)/var/db \
+	TRYTOND_MVP_SIGNING__KEY_DIRECTORY=$(CURDIR)/var/pki \
+	TRYTOND_PASSWORD__FORBIDDEN=$(CURDIR)/config/forbidden-passwords.txt \
 	TRYTOND_WEB__ROOT=$(CURDIR)/$(SAO) \
 	TRYTOND_WEB__LISTEN=127.0.0.1:$(PORT) \
 	TRYTONPASSFILE=$(CURDIR)/var/admin-password

@@ -11,18 +11,18 @@ import pytest
 
 from trytond.modules.mvp_archive import backup, package
 from trytond.modules.mvp_documents import (
-    audit, identifier, lockout, numbering, vntext, worktime)
+    audit, credentials, identifier, lockout, numbering, vntext, worktime)
 from trytond.modules.mvp_interop.edxml import (
     build, errors, jsonform, limits, model, parse, status, unzip)
 from trytond.modules.mvp_signing import appearance, keys, pades
 
 CORES = [
-    numbering, identifier, vntext, worktime, audit, lockout,
+    numbering, identifier, vntext, worktime, audit, lockout, credentials,
     appearance, keys, pades,
     build, errors, jsonform, limits, model, parse, status, unzip,
     package, backup]
 # the cores whose docstrings give examples today: they must keep them
-EXAMPLED = [numbering, worktime, lockout]
+EXAMPLED = [numbering, worktime, lockout, credentials]
 EXAMPLES = [test for module in CORES
     for test in doctest.DocTestFinder().find(module) if test.examples]
 

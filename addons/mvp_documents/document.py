@@ -2,6 +2,7 @@ import hashlib
 
 from sql.conditionals import Case
 
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
@@ -12,7 +13,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
 from .access import RuleCheckMixin, logging_reads
-from .exceptions import DocumentError, ImmutableError
+from .exceptions import DocumentError, FileSizeError, ImmutableError
 from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
 URGENCY = [
@@ -55,6 +56,43 @@ LEGAL_STATUS = [
     ('invalid', "Signature not valid"),
     ('unsigned', "Unsigned, for reference only"),
     ]
+
+
+# Files of office documents, scans included; config [mvp_documents]
+# max_file_size (bytes) changes it.
+MAX_FILE_SIZE = 50 * 2 ** 20
+
+
+def max_file_size():
+    "The largest file accepted, in bytes"
+    return config.getint(
+        'mvp_documents', 'max_file_size', default=MAX_FILE_SIZE)
+
+
+def check_file_size(data, name):
+    "FileSizeError when data is larger than max_file_size"
+    limit = max_file_size()
+    if data is not None and len(data) > limit:
+        raise FileSizeError(gettext('mvp_documents.msg_file_too_large',
+                file=name, size=round(len(data) / 2 ** 20, 1),
+                limit=round(limit / 2 ** 20, 1)))
+
+
+class BoundedFilesMixin:
+    "Every Binary field holds at most max_file_size bytes"
+    __slots__ = ()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        # before any setter stores or parses the file
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if value and field is not None and field._type == 'binary':
+                check_file_size(value, values.get(
+                        getattr(field, 'filename', None) or '')
+                    or cls.__names__(name)['field'])
+        return values
 
 
 class DocumentType(
@@ -116,6 +154,7 @@ class File(UnicodeMixin, ModelSQL, ModelView):
     def store(cls, name, data):
         "Return the file holding data, creating it only if it is new"
         data = bytes(data)
+        check_file_size(data, name)
         digest = hashlib.sha256(data).hexdigest()
         files = cls.search([('digest', '=', digest)], limit=1)
         if files:
@@ -126,7 +165,7 @@ class File(UnicodeMixin, ModelSQL, ModelView):
         return file
 
 
-class FileMixin:
+class FileMixin(BoundedFilesMixin):
     "A file field backed by mvp.document.file, with its name"
     __slots__ = ()
     file = fields.Many2One(

@@ -65,6 +65,13 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
         fields.Many2One('mvp.unit', "Agency"), 'get_agency',
         searcher='search_agency')
     members = fields.One2Many('res.user', 'unit', "Members")
+    two_factor = fields.Boolean(
+        "Two-Step Verification",
+        states={
+            'invisible': Eval('kind') == 'division',
+            },
+        help="Its administrators and leaders give a code from an "
+        "authenticator app at login, after the password.")
 
     @classmethod
     def __setup__(cls):

@@ -34,6 +34,12 @@ PDF_REASONS = {
     'javascript': 'mvp_signing.msg_pdf_javascript',
     'not_pdf': 'mvp_signing.msg_pdf_not_pdf',
     'too_large': 'mvp_signing.msg_pdf_too_large',
+    'too_many_pages': 'mvp_signing.msg_pdf_too_many_pages',
+    'too_many_objects': 'mvp_signing.msg_pdf_too_many_objects',
+    'too_many_signatures': 'mvp_signing.msg_pdf_too_many_signatures',
+    'too_inflated': 'mvp_signing.msg_pdf_too_inflated',
+    'too_slow': 'mvp_signing.msg_pdf_too_slow',
+    'too_complex': 'mvp_signing.msg_pdf_too_complex',
     }
 SIGNING_REASONS = {
     'configuration': 'mvp_signing.msg_signing_configuration',

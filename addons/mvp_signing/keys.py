@@ -20,7 +20,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import (
     get_pyca_cryptography_hash, process_pss_params)
 
-__all__ = ['KeyUnavailable', 'KeySigner', 'load_pkcs12', 'forget', 'open_pkcs11']
+__all__ = ['KeyUnavailable', 'KeyPathError', 'KeySigner', 'key_file',
+    'load_pkcs12', 'forget', 'open_pkcs11']
 
 
 class KeyUnavailable(Exception):
@@ -33,6 +34,36 @@ class KeyUnavailable(Exception):
     def __init__(self, message, reason='damaged'):
         super().__init__(message)
         self.reason = reason
+
+
+class KeyPathError(ValueError):
+    """a key file the configuration does not allow; `reason` says why:
+    'no_directory' (no key directory configured), 'outside' (the path
+    leads out of it, through '..' or a symbolic link) or 'not_found'"""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def key_file(path, directory):
+    """(real path, path relative to directory) of the key file `path`,
+    taken relative to `directory`, the key directory of the server
+    configuration; an absolute path inside it is taken too. KeyPathError
+    if there is no directory, if the path resolves outside it or to no
+    file.
+    """
+    if not directory:
+        raise KeyPathError('no key directory is configured', 'no_directory')
+    root = os.path.realpath(directory)
+    real = os.path.realpath(os.path.join(root, path))
+    if real == root or os.path.commonpath([root, real]) != root:
+        raise KeyPathError('%s is outside the key directory' % path,
+            'outside')
+    if not os.path.isfile(real):
+        raise KeyPathError('%s is not a file of the key directory' % path,
+            'not_found')
+    return real, os.path.relpath(real, root)
 
 
 def _asn1(cert):

@@ -25,6 +25,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.mvp_documents import numbering
+from trytond.modules.mvp_documents.document import check_file_size
 
 from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
@@ -522,6 +523,8 @@ class SignWizard(Wizard):
                     raise SigningError(gettext(
                             'mvp_signing.msg_external_changed',
                             document=document.rec_name))
+            check_file_size(self.external.answer,
+                self.external.answer_name or '')
             try:
                 answer = json.loads(bytes(self.external.answer or b''))
             except ValueError:

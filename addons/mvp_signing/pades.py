@@ -18,6 +18,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import zlib
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils import misc
@@ -39,18 +41,40 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import (
     AIOHttpFetcherBackend)
-from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+from pyhanko_certvalidator.errors import (
+    CRLFetchError, OCSPFetchError, PathBuildingError)
+from pyhanko_certvalidator.fetchers.api import (
+    CertificateFetcher, CRLFetcher, FetcherBackend, Fetchers, FetchLimits,
+    OCSPFetcher, OwnedFetcherBackend)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import appearance as _appearance
 from .appearance import VN_TZ
 
-__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'CannotSign', 'Unreadable',
-    'sign', 'prepare', 'finish', 'Prepared', 'sign_request', 'verify',
-    'load_certs']
+__all__ = ['LEVELS', 'MAX_SIZE', 'LIMITS', 'Limits', 'Error', 'CannotSign',
+    'Unreadable', 'sign', 'prepare', 'finish', 'Prepared', 'sign_request',
+    'verify', 'load_certs']
 
 LEVELS = ('B-B', 'B-T', 'B-LT')
 MAX_SIZE = 50 * 2 ** 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What a PDF may hold for it to be read: a file past one is refused
+    before the work it would cause. The defaults are far above what the
+    documents of an office hold (a 500-page scan has some 2,000 objects).
+    `time` and `memory` bound a verification run in a sandbox (seconds,
+    bytes of address space), see `signature.check`."""
+    pages: int = 5000
+    objects: int = 500_000
+    signatures: int = 50
+    inflated: int = 2 ** 30
+    time: int = 30
+    memory: int = 2 ** 31
+
+
+LIMITS = Limits()
 MD = 'sha256'
 # Signers in Vietnam use digitalSignature, nonRepudiation or both.
 KEY_USAGE = KeyUsageConstraints(
@@ -81,7 +105,9 @@ class CannotSign(Error):
 
 class Unreadable(Error):
     """the input is not a PDF we can read; `reason` says why, as a code:
-    'too_large', 'not_pdf', 'encrypted' or 'damaged'"""
+    'too_large', 'not_pdf', 'encrypted', 'damaged', or a limit passed
+    (see `Limits`): 'too_many_pages', 'too_many_objects',
+    'too_many_signatures', 'too_inflated'"""
 
     def __init__(self, message, reason='damaged'):
         super().__init__(message)
@@ -152,13 +178,90 @@ def _stream(pdf, max_size):
     return pdf
 
 
-def _reader(stream, make=PdfFileReader):
-    """`make(stream)`, a PDF reader or a writer over one, checked readable;
-    Unreadable otherwise."""
+# where a stream's data starts: what pyHanko would decode
+_STREAM = re.compile(rb'(?<!end)stream(?:\r\n|\n|\r)')
+
+
+def _check_inflated(data, limit):
+    """Unreadable when the Flate streams of data would decode to more than
+    limit bytes in all: a compression bomb, refused before a parser
+    decodes it. Read from the raw bytes, object and cross-reference
+    streams included, each decoded in chunks and dropped."""
+    total = 0
+    for match in _STREAM.finditer(data):
+        offset = match.end()
+        if data[offset:offset + 1] != b'\x78':
+            continue  # no zlib header: not Flate data (an image, text)
+        inflater = zlib.decompressobj()
+        pending = b''
+        try:
+            while not inflater.eof:
+                if not pending:
+                    pending = data[offset:offset + 2 ** 16]
+                    offset += len(pending)
+                    if not pending:
+                        break
+                total += len(inflater.decompress(pending, 2 ** 20))
+                if total > limit:
+                    raise Unreadable('the streams inflate to more than '
+                        '%d bytes' % limit, 'too_inflated')
+                pending = inflater.unconsumed_tail
+        except zlib.error:
+            continue
+
+
+def _page_tree(reader, limit):
+    """The page objects, in order, walked once (pyHanko's page lookup walks
+    the tree from its root for each page); Unreadable past limit pages or
+    nodes, shared or cyclic nodes counted each time"""
+    pages, nodes = [], 0
+    stack = [reader.root['/Pages']]
+    while stack:
+        node = stack.pop().get_object()
+        nodes += 1
+        if nodes > 2 * limit or len(pages) > limit:
+            raise Unreadable('more than %d pages' % limit, 'too_many_pages')
+        if '/Kids' in node:
+            stack.extend(reversed(list(node['/Kids'])))
+        else:
+            pages.append(node)
+    return pages
+
+
+def _check_structure(reader, limits):
+    "Unreadable when reader's PDF holds more than limits allow"
+    xrefs = reader.xrefs
+    objects = sum(len(xrefs.explicit_refs_in_revision(r))
+        for r in range(xrefs.total_revisions))
+    if objects > limits.objects:
+        raise Unreadable('%d objects, the limit is %d'
+            % (objects, limits.objects), 'too_many_objects')
+    count = reader.root['/Pages']['/Count']
+    if not isinstance(count, int) or count > limits.pages:
+        raise Unreadable('%s pages, the limit is %d'
+            % (count, limits.pages), 'too_many_pages')
+    _page_tree(reader, limits.pages)
+    signatures = 0
+    for _ in fields.enumerate_sig_fields(reader, filled_status=True):
+        signatures += 1
+        if signatures > limits.signatures:
+            raise Unreadable('more than %d signatures' % limits.signatures,
+                'too_many_signatures')
+
+
+def _reader(stream, make=PdfFileReader, limits=LIMITS):
+    """`make(stream)`, a PDF reader or a writer over one, checked readable
+    and within limits; Unreadable otherwise."""
     head = stream.read(1024)
     stream.seek(0)
     if b'%PDF-' not in head:
         raise Unreadable('not a PDF: no PDF header', 'not_pdf')
+    if isinstance(stream, io.BytesIO):
+        with stream.getbuffer() as view:
+            _check_inflated(view, limits.inflated)
+    else:
+        _check_inflated(stream.read(), limits.inflated)
+        stream.seek(0)
     try:
         made = make(stream, strict=False)
         reader = getattr(made, 'prev', made)
@@ -171,8 +274,9 @@ def _reader(stream, make=PdfFileReader):
             if not ok:
                 raise Unreadable('the PDF is encrypted with a password',
                     'encrypted')
-        reader.root['/Pages']['/Count']
-    except Unreadable:
+        _check_structure(reader, limits)
+    except (Unreadable, MemoryError):
+        # out of memory is no damage: the sandbox tells it
         raise
     except Exception as e:
         # malformed input can fail anywhere in the parser
@@ -192,7 +296,7 @@ def _is_script(action):
         return False
 
 
-def scripts(reader):
+def scripts(reader, limits=LIMITS):
     """Whether the PDF carries JavaScript where a viewer would run it:
     document name tree, open action, document, page, annotation and field
     actions."""
@@ -202,8 +306,7 @@ def scripts(reader):
             return True
         actions = [_get(root, '/OpenAction', {})]
         triggers = [_get(root, '/AA', {})]
-        for index in range(int(root['/Pages']['/Count'])):
-            page = reader.find_page_for_modification(index)[0].get_object()
+        for page in _page_tree(reader, limits.pages):
             triggers.append(_get(page, '/AA', {}))
             for annot in _get(page, '/Annots', ()):
                 annot = annot.get_object()
@@ -213,7 +316,8 @@ def scripts(reader):
             triggers.append(_get(field.get_object(), '/AA', {}))
         actions += [trigger[key] for trigger in triggers for key in trigger]
         return any(map(_is_script, actions))
-    except (misc.PdfError, KeyError, TypeError, ValueError, AttributeError):
+    except (misc.PdfError, KeyError, TypeError, ValueError, AttributeError,
+            Unreadable):
         return True  # cannot tell: assume the worst
 
 
@@ -237,10 +341,102 @@ def _past(moment):
     return {'moment': moment, 'retroactive_revinfo': True} if moment else {}
 
 
-def _backend(timeout):
-    # owned: the context closes its HTTP session in aclose()
-    return OwnedFetcherBackend(AIOHttpFetcherBackend(
-            per_request_timeout=timeout))
+class _AnchoredBackend(FetcherBackend):
+    """Revocation data (OCSP, CRL) fetched only for certificates whose
+    chain ends at a trust root of the validation context, each request
+    bounded by `timeout` seconds; issuers are never fetched (AIA): a
+    received document's certificates must not make the server fetch URLs of
+    their choosing. Chains are built from the trust roots, the configured
+    intermediates and what the signature embeds."""
+
+    def __init__(self, timeout):
+        self.inner = AIOHttpFetcherBackend(per_request_timeout=timeout,
+            limits=FetchLimits(max_requests=100, max_cert_requests=0))
+        self.context = None  # the validation context, once made
+
+    def get_fetchers(self):
+        inner = self.inner.get_fetchers()
+        return Fetchers(ocsp_fetcher=_AnchoredOCSP(inner.ocsp_fetcher, self),
+            crl_fetcher=_AnchoredCRL(inner.crl_fetcher, self),
+            cert_fetcher=_NoIssuers())
+
+    async def close(self):
+        await self.inner.close()
+
+    async def anchored(self, cert):
+        if self.context is None or not isinstance(cert, x509.Certificate):
+            return False
+        try:
+            return bool(await self.context.path_builder.async_build_paths(
+                    cert))
+        except PathBuildingError:
+            return False
+
+
+class _AnchoredOCSP(OCSPFetcher):
+
+    def __init__(self, inner, backend):
+        self.inner, self.backend = inner, backend
+
+    async def fetch(self, cert, authority):
+        if not await self.backend.anchored(cert):
+            raise OCSPFetchError('not fetched: the chain does not end at a '
+                'trust root')
+        return await self.inner.fetch(cert, authority)
+
+    def fetched_responses(self):
+        return self.inner.fetched_responses()
+
+    def fetched_responses_for_cert(self, cert):
+        return self.inner.fetched_responses_for_cert(cert)
+
+
+class _AnchoredCRL(CRLFetcher):
+
+    def __init__(self, inner, backend):
+        self.inner, self.backend = inner, backend
+
+    async def fetch(self, cert, *, use_deltas=None):
+        if not await self.backend.anchored(cert):
+            raise CRLFetchError('not fetched: the chain does not end at a '
+                'trust root')
+        return await self.inner.fetch(cert, use_deltas=use_deltas)
+
+    def fetched_crls(self):
+        return self.inner.fetched_crls()
+
+    def fetched_crls_for_cert(self, cert):
+        return self.inner.fetched_crls_for_cert(cert)
+
+
+async def _no_certificates():
+    return
+    yield
+
+
+class _NoIssuers(CertificateFetcher):
+
+    def fetch_cert_issuers(self, cert):
+        return _no_certificates()
+
+    def fetch_crl_issuers(self, certificate_list):
+        return _no_certificates()
+
+    def fetched_certs(self):
+        return ()
+
+
+def _with_backend(make, kwargs, fetch, timeout):
+    "make(kwargs), a validation context, fetching through _AnchoredBackend"
+    backend = None
+    if fetch:
+        backend = _AnchoredBackend(timeout)
+        # owned: the context closes its HTTP session in aclose()
+        kwargs['fetcher_backend'] = OwnedFetcherBackend(backend)
+    context = make(kwargs)
+    if backend is not None:
+        backend.context = context
+    return context
 
 
 def _context(trust, fetch=True, timeout=5, revocation='soft-fail',
@@ -251,16 +447,16 @@ def _context(trust, fetch=True, timeout=5, revocation='soft-fail',
         'revocation_mode': revocation, **_past(moment)}
     if others:
         kwargs['other_certs'] = list(others)
-    if fetch:
-        kwargs['fetcher_backend'] = _backend(timeout)
     if dss is not None:
         try:
-            return dss.as_validation_context(kwargs)
+            return _with_backend(dss.as_validation_context, kwargs, fetch,
+                timeout)
         except Exception:
             pass  # a damaged DSS only loses the embedded validation data
     # empty revocation data rather than None: offline 'hard-fail' then
     # judges certificates as unchecked instead of refusing to start
-    return ValidationContext(crls=[], ocsps=[], **kwargs)
+    return _with_backend(lambda kwargs: ValidationContext(
+            crls=[], ocsps=[], **kwargs), kwargs, fetch, timeout)
 
 
 async def _reserve(session, validation_info, signer, tsa):
@@ -798,7 +994,7 @@ def _broken(sig, error):
 
 
 def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
-        max_size=MAX_SIZE, revocation='soft-fail'):
+        max_size=MAX_SIZE, revocation='soft-fail', limits=LIMITS):
     """Check every signature of `pdf` (bytes, path or binary file).
 
     `trust`: trust roots, as for `load_certs`; `others`: intermediate
@@ -811,19 +1007,25 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
 
     Returns {'status': 'valid' | 'invalid' | 'unsigned', 'signatures':
     [one dict per signature, in signing order], 'javascript': bool, see
-    `scripts`}. Raises Unreadable when the input cannot be read as a PDF.
+    `scripts`}. Raises Unreadable when the input cannot be read as a PDF
+    or holds more than `limits` allow; revocation data is fetched only for
+    certificates whose chain ends at one of the roots (see
+    `_AnchoredBackend`). `signature.check` runs it in a sandbox, bounded
+    in time and memory.
     """
     stream = _stream(pdf, max_size)
     owned = isinstance(pdf, (str, os.PathLike))
     try:
-        reader = _reader(stream)
+        reader = _reader(stream, limits=limits)
         try:
             sigs = reader.embedded_regular_signatures
             timestamps = reader.embedded_timestamp_signatures
+        except MemoryError:
+            raise
         except Exception as e:
             raise Unreadable('damaged PDF: %s'
                 % (str(e) or type(e).__name__))
-        javascript = scripts(reader)
+        javascript = scripts(reader, limits)
         if not sigs:
             return {'status': 'unsigned', 'signatures': [],
                 'javascript': javascript}
@@ -864,6 +1066,8 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
                         status = past
                     else:
                         proven = None
+            except MemoryError:
+                raise
             except Exception as e:
                 results.append(_broken(sig, e))
                 continue

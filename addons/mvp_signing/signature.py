@@ -7,7 +7,7 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 
-from trytond import backend
+from trytond import backend, config
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
@@ -16,7 +16,9 @@ from trytond.modules.mvp_documents.access import (
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from . import pades
+from trytond.modules.mvp_documents.document import max_file_size
+
+from . import pades, sandbox
 from .exceptions import VerificationError, described
 
 logger = logging.getLogger(__name__)
@@ -65,25 +67,51 @@ def digest(data):
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
+# [mvp_signing] options giving pades.Limits
+LIMIT_OPTIONS = {
+    'pages': 'max_pages', 'objects': 'max_objects',
+    'signatures': 'max_signatures', 'inflated': 'max_inflated',
+    'time': 'verify_time', 'memory': 'verify_memory',
+    }
+SANDBOX_REASONS = {'time': 'too_slow', 'memory': 'too_complex',
+    'crash': 'too_complex'}
+
+
+def limits():
+    "pades.Limits of the server configuration"
+    return pades.Limits(**{field: config.getint('mvp_signing', option,
+                default=getattr(pades.LIMITS, field))
+            for field, option in LIMIT_OPTIONS.items()})
+
+
 def check(data, name=None):
     """pades.verify's report on data against the configured trust; None when
     it is not a PDF (nothing to verify, unsigned). VerificationError, in
-    plain words, when the file cannot be accepted."""
+    plain words, when the file cannot be accepted. The file is read in a
+    sandbox, bounded in time and memory (see `limits`)."""
     pool = Pool()
     Configuration = pool.get('mvp.signing.configuration')
     Trust = pool.get('mvp.signing.trust')
     if not data or not looks_pdf(data, name):
         return None
     name = name or ''
-    if len(data) > pades.MAX_SIZE:
+    limit = max_file_size()
+    if len(data) > limit:
         raise VerificationError(gettext('mvp_signing.msg_pdf_too_large',
                 file=name, size=round(len(data) / 2 ** 20, 1),
-                limit=pades.MAX_SIZE // 2 ** 20))
+                limit=round(limit / 2 ** 20, 1)))
     roots, others = Trust.anchors()
-    config = Configuration(1)
+    configuration = Configuration(1)
+    bounds = limits()
     try:
-        report = pades.verify(bytes(data), roots, others=others,
-            fetch=bool(config.fetch), timeout=config.timeout or 5)
+        try:
+            report = sandbox.run(pades.verify, [bytes(data), roots], {
+                    'others': others, 'fetch': bool(configuration.fetch),
+                    'timeout': configuration.timeout or 5,
+                    'max_size': limit, 'limits': bounds,
+                    }, time=bounds.time, memory=bounds.memory)
+        except sandbox.Limit as e:
+            raise pades.Unreadable(str(e), SANDBOX_REASONS[e.reason]) from e
     except pades.Unreadable as e:
         raise VerificationError(described(e, file=name)) from e
     if report['javascript']:

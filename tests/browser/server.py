@@ -31,6 +31,9 @@ def environment(path, port, options=None):
         if not k.startswith(('TRYTOND_', 'DB_', 'TRYTON'))}
     env.update({
             'TRYTOND_DATABASE__PATH': str(path / 'db'),
+            'TRYTOND_MVP_SIGNING__KEY_DIRECTORY': str(path / 'pki'),
+            'TRYTOND_PASSWORD__FORBIDDEN': str(
+                ROOT / 'config' / 'forbidden-passwords.txt'),
             'TRYTOND_WEB__ROOT': str(SAO),
             'TRYTOND_WEB__LISTEN': f'127.0.0.1:{port}',
             'TRYTONPASSFILE': str(path / 'admin-password'),
@@ -54,12 +57,15 @@ def create_demo(path, database, log, config=CONFIG):
 
 
 @contextmanager
-def serve(path, database, log, timeout=60, config=CONFIG, options=None):
-    "Serve database and sao on a free port; yield the URL"
-    port = free_port()
+def serve(path, database, log, timeout=60, options=None, configs=(CONFIG,),
+        port=None):
+    """Serve database and sao on port (a free one by default); yield the
+    URL. configs: the configuration files, each overriding the ones
+    before"""
+    port = port or free_port()
     url = f'http://127.0.0.1:{port}'
     process = subprocess.Popen(
-        [BIN / 'trytond', '-c', config, '-d', database],
+        [BIN / 'trytond', '-c', *configs, '-d', database],
         env=environment(path, port, options), cwd=ROOT,
         stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -123,7 +129,7 @@ def demo(path, name, uri=None):
     try:
         with open(path / 'server.log', 'w') as log:
             create_demo(path, database, log, config=config)
-            with serve(path, database, log, config=config) as url:
+            with serve(path, database, log, configs=(config,)) as url:
                 yield url, database
     finally:
         if postgresql:
