@@ -6,15 +6,19 @@ from sql.conditionals import Coalesce
 from sql.operators import Equal
 
 from trytond import backend
+from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import (
     Exclude, Index, Model, ModelSQL, ModelStorage, fields)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
 from . import audit
+from .access import (
+    ResourceCheckMixin, RuleCheckMixin, log_documents, logging_reads)
 
 # Advisory locks of the audit chains: this key in the high 32 bits, the
 # agency in the low ones.
@@ -46,7 +50,8 @@ class Rule(metaclass=PoolMeta):
         User = pool.get('res.user')
         Unit = pool.get('mvp.unit')
         context = super()._get_context(model_name)
-        if not model_name.startswith('mvp.'):
+        # The threads of our documents follow their secrecy.
+        if not model_name.startswith(('mvp.', 'ir.chat.')):
             return context
         user_id = Transaction().user
         context['user_id'] = user_id
@@ -360,6 +365,34 @@ class ModelLog(metaclass=PoolMeta):
             **kwargs)
 
     @classmethod
+    def read(cls, ids, fields_names):
+        # Tryton's own log screens show the record by its name: auditors
+        # read entries on records they may not open, whose name is then
+        # the entry's document (its kind and id).
+        nested = 'resource.rec_name'
+        if nested not in fields_names or not cls._reads_by_agency():
+            return super().read(ids, fields_names)
+        names = [f for f in fields_names if f != nested]
+        rows = super().read(ids, list(dict.fromkeys([*names, 'resource'])))
+        documents = cls.get_document(cls.browse(ids), 'document')
+        others = {r['id'] for r in rows
+            if r['resource'] and documents.get(r['id']) is None}
+        named = {r['id']: r['resource.']
+            for r in super().read(list(others), ['resource', nested])}
+        for row in rows:
+            _, id_ = audit.split_resource(row['resource'])
+            if row['id'] in others:
+                row['resource.'] = named[row['id']]
+            elif id_ is not None and id_ >= 0:
+                row['resource.'] = {
+                    'id': id_, 'rec_name': documents[row['id']]}
+            else:
+                row['resource.'] = None
+            if 'resource' not in fields_names:
+                del row['resource']
+        return rows
+
+    @classmethod
     def get_document(cls, logs, name):
         "The record's name for who may read it, its kind and id otherwise"
         pool = Pool()
@@ -414,7 +447,10 @@ class ModelLog(metaclass=PoolMeta):
             selection = field.get_selection(
                 self.resource.__class__, 'secrecy', self.resource)
             return field.get_selection_string(selection, self.target)
-        return super().get_action(name)
+        # The action's label (a button's, a field's) tells nothing of the
+        # record, and auditors may not have access to the model logged.
+        with without_check_access():
+            return super().get_action(name)
 
 
 def _ours(resource):
@@ -471,3 +507,102 @@ def _entry(row):
 
 def _is(column, value):
     return column == Null if value is None else column == value
+
+
+class ChatChannel(RuleCheckMixin, metaclass=PoolMeta):
+    __name__ = 'ir.chat.channel'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['get'])
+
+    @classmethod
+    def check_access(cls, resource):
+        super().check_access(resource)
+        # Tryton checks the model's access only: whoever may not read a
+        # document (another agency's, or above their clearance) neither
+        # reads nor writes its thread.
+        model, id_ = str(resource).split(',')
+        with check_access():
+            Pool().get(model).read([int(id_)], ['id'])
+
+    @classmethod
+    def get(cls, resource, before=None, after=None):
+        messages = super().get(resource, before=before, after=after)
+        # A secret document's thread is read as the document is.
+        if Transaction().user:
+            model, id_ = str(resource).split(',')
+            log_documents([Pool().get(model)(int(id_))], 'read')
+        return messages
+
+
+class ResourceLogMixin(ResourceCheckMixin):
+    "Reading what hangs on a secret document is reading the document"
+    __slots__ = ()
+    _read_event = None
+    _read_fields = set()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        logging_reads(cls, ['read', 'search_read'])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        if (Transaction().user and Transaction().check_access
+                and cls._read_fields & set(fields_names)):
+            with without_check_access():
+                records = cls.browse(ids)
+                log_documents([r.resource for r in records
+                        if isinstance(r.resource, Model)], cls._read_event)
+        return result
+
+
+class Attachment(ResourceLogMixin, metaclass=PoolMeta):
+    __name__ = 'ir.attachment'
+    _read_event = 'download'
+    _read_fields = {'data'}
+
+
+class Note(ResourceLogMixin, metaclass=PoolMeta):
+    __name__ = 'ir.note'
+    _read_event = 'read'
+    _read_fields = {'message', 'message_wrapped'}
+
+
+class SessionWizard(metaclass=PoolMeta):
+    __name__ = 'ir.session.wizard'
+
+    @classmethod
+    def check_owner(cls, ids):
+        """A wizard's session is its user's: its ids follow each other, and
+        it holds what they typed and the records they act on"""
+        user = Transaction().user
+        if not user:
+            return
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id,
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)
+                    & (table.create_uid != user)))
+            if cursor.fetchone():
+                raise AccessError(gettext(
+                        'mvp_documents.msg_wizard_session_other'))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.check_owner(ids)
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def write(cls, *args):
+        cls.check_owner([r.id for records in args[::2] for r in records])
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, sessions):
+        cls.check_owner([s.id for s in sessions])
+        super().delete(sessions)
