@@ -1,6 +1,20 @@
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
+from . import worktime
+
+
+class Date(metaclass=PoolMeta):
+    __name__ = 'ir.date'
+
+    @classmethod
+    def today(cls, timezone=None):
+        # Scheduled actions and root have no company, whose time zone would
+        # say which day it is; every agency of the province is in Vietnam.
+        if timezone is None and Transaction().context.get('company') is None:
+            timezone = worktime.TZ
+        return super().today(timezone=timezone)
+
 
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'

@@ -65,6 +65,20 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     number = fields.Integer("Number", readonly=True)
     number_symbol = fields.Char("Number and Symbol", readonly=True)
     issue_date = fields.Date("Issue Date", readonly=True)
+    send_deadline = fields.DateTime(
+        "Send By", readonly=True,
+        help="Sent the day it is issued, at the latest by the end of the "
+        "next working morning (Art. 4.2).")
+    sent_date = fields.DateTime("Distributed", readonly=True)
+    sent_late = fields.Boolean(
+        "Sent Late", readonly=True,
+        help="Distributed after the sending deadline of Art. 4.2.")
+    overdue = fields.Function(
+        fields.Boolean(
+            "Late to Send",
+            help="Issued and still not distributed past the sending "
+            "deadline."),
+        'get_overdue', searcher='search_overdue')
     deliveries = fields.One2Many(
         'mvp.document.incoming', 'outgoing', "Deliveries", readonly=True)
     note = fields.Text(
@@ -153,6 +167,21 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def is_frozen(self):
         return self.state in FROZEN
 
+    def get_overdue(self, name):
+        return bool(self.state == 'issued' and self.send_deadline
+            and self.send_deadline < dt.datetime.now())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        overdue = [('state', '=', 'issued'),
+            ('send_deadline', '<', dt.datetime.now())]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR', ('state', '!=', 'issued'),
+            ('send_deadline', '=', None),
+            ('send_deadline', '>=', dt.datetime.now())]
+
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
@@ -229,7 +258,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Register = pool.get('mvp.register')
         Unit = pool.get('mvp.unit')
+        Calendar = pool.get('mvp.calendar')
         today = pool.get('ir.date').today()
+        now = dt.datetime.now()
         for document in documents:
             register = Register.find(
                 document.company, 'outgoing', today,
@@ -239,6 +270,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             document.register = register
             document.number = number
             document.issue_date = today
+            # Stored in UTC without time zone, as trytond keeps instants.
+            document.send_deadline = Calendar.working_of(
+                document.company).send_deadline(
+                now.replace(tzinfo=dt.timezone.utc)).astimezone(
+                dt.timezone.utc).replace(tzinfo=None)
             document.number_symbol = numbering.number_symbol(
                 number, agency.code if agency else None,
                 document.type.code,
@@ -263,6 +299,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             for unit in document.recipient_agencies():
                 to_create.append(document._incoming_values(unit, agency, now))
                 annexes.append(document.annexes)
+        for late in [True, False]:
+            sent = [d for d in documents if bool(
+                    d.send_deadline and d.send_deadline < now) == late]
+            if sent:
+                cls.write(sent, {'sent_date': now, 'sent_late': late})
         # Recipients' records are out of the sender's reach by the rules;
         # distribution is the system delivering them.
         with without_check_access():

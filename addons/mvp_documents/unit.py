@@ -1,10 +1,13 @@
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, tree)
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
-from . import identifier
+from . import identifier, worktime
 from .exceptions import IdentifierError
 from .text import SearchTextMixin, SortKeyMixin
 
@@ -62,6 +65,20 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
                 'mvp_documents.msg_unit_company_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Company = pool.get('company.company')
+        cursor = Transaction().connection.cursor()
+        super().__register__(module)
+        # Agencies made before they were given Vietnam's time zone counted
+        # their days in UTC: between midnight and 7:00, yesterday.
+        unit, company = cls.__table__(), Company.__table__()
+        cursor.execute(*company.update(
+                [company.timezone], [worktime.TZ.key],
+                where=(company.timezone == Null)
+                & company.id.in_(unit.select(unit.company))))
 
     @classmethod
     def default_kind(cls):
@@ -134,7 +151,8 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             currency.save()
         party = Party(name=name)
         party.save()
-        company = Company(party=party, currency=currency)
+        company = Company(
+            party=party, currency=currency, timezone=worktime.TZ.key)
         company.save()
         return company
 
