@@ -155,7 +155,7 @@ class Work(OpenMixin, ModelSQL, ModelView):
             Sum(Case((late, one), else_=0)).as_('overdue'),
             Sum(Case((soon, one), else_=0)).as_('due_soon'),
             Sum(Case((~late & ~soon, one), else_=0)).as_('on_time'),
-            Count(Literal('*')).as_('total'),
+            Count().as_('total'),
             where=where & in_scope(incoming.company),
             group_by=[incoming.company, assignment.user, user.unit,
                 incoming.urgency])
@@ -223,7 +223,7 @@ class Month(OpenMixin, ModelSQL, ModelView):
             Case((assignment.late == Literal(True), 1), else_=0).as_('late'),
             where=where & in_scope(incoming.company))
         late = Sum(done.late)
-        total = Count(Literal('*'))
+        total = Count()
         return done.select(
             done.key.as_('id'),
             done.month.as_('month'),
@@ -303,7 +303,7 @@ class Agency(OpenMixin, ModelSQL, ModelView):
             outgoing.company.as_('company'),
             zero.as_('to_register'), zero.as_('in_progress'),
             zero.as_('overdue'),
-            Count(Literal('*')).as_('to_send'),
+            Count().as_('to_send'),
             Sum(Case((outgoing.send_deadline < now, one), else_=0)
                 ).as_('late_sends'),
             where=where & in_scope(outgoing.company),
