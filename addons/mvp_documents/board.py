@@ -37,16 +37,38 @@ BOARDS = [
 MONTHS = 12
 
 
-def visible(Model, domain):
+def visible(Model, domain, table=None):
     """Return the table of Model, the FROM of its query and the WHERE that
     selects the records of domain the user may read, rules included"""
     Rule = Pool().get('ir.rule')
-    table = Model.__table__()
+    if table is None:
+        table = Model.__table__()
     rules = Rule.domain_get(Model.__name__, mode='read')
     tables, where = Model.search_domain(
         [domain, rules] if rules else domain, active_test=False,
         tables={None: (table, None)})
     return table, convert_from(None, tables), where
+
+
+def work(domain):
+    """Return the assignment table, the FROM joining it to its document's
+    and the WHERE of the assignments of domain the user may read.
+
+    An assignment is read through its document (__access__): the document's
+    rules are applied to the document joined, and no other way round, for
+    a database plans that better."""
+    pool = Pool()
+    Assignment = pool.get('mvp.assignment')
+    Incoming = pool.get('mvp.document.incoming')
+    assignment = Assignment.__table__()
+    tables, where = Assignment.search_domain(
+        domain, active_test=False, tables={None: (assignment, None)})
+    assert len(tables) == 1, domain
+    incoming, from_, readable = visible(Incoming, [])
+    from_ = from_.join(
+        assignment, condition=assignment.incoming == incoming.id)
+    return assignment, incoming, from_, where & readable & in_scope(
+        incoming.company)
 
 
 def in_scope(company):
@@ -130,23 +152,19 @@ class Work(OpenMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         pool = Pool()
-        Assignment = pool.get('mvp.assignment')
-        Incoming = pool.get('mvp.document.incoming')
         User = pool.get('res.user')
         today = pool.get('ir.date').today()
-        assignment, from_, where = visible(Assignment, [
+        assignment, incoming, from_, where = work([
                 ('state', '=', 'open'),
                 ('role', '!=', 'inform'),
                 ('deadline', '!=', None),
                 ])
-        incoming = Incoming.__table__()
         user = User.__table__()
         late = assignment.deadline < today
         soon = due_soon(assignment.deadline, incoming.company, today)
         one = Literal(1)
-        query = from_.join(incoming,
-            condition=assignment.incoming == incoming.id
-            ).join(user, condition=assignment.user == user.id).select(
+        query = from_.join(
+            user, condition=assignment.user == user.id).select(
             Min(assignment.id).as_('id'),
             incoming.company.as_('company'),
             assignment.user.as_('user'),
@@ -156,7 +174,7 @@ class Work(OpenMixin, ModelSQL, ModelView):
             Sum(Case((soon, one), else_=0)).as_('due_soon'),
             Sum(Case((~late & ~soon, one), else_=0)).as_('on_time'),
             Count().as_('total'),
-            where=where & in_scope(incoming.company),
+            where=where,
             group_by=[incoming.company, assignment.user, user.unit,
                 incoming.urgency])
         return query
@@ -196,20 +214,16 @@ class Month(OpenMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        pool = Pool()
-        Assignment = pool.get('mvp.assignment')
-        Incoming = pool.get('mvp.document.incoming')
-        today = pool.get('ir.date').today()
+        today = Pool().get('ir.date').today()
         periods = months(today)
         # The main handler's work tells whether a document was handled in
         # time; co-handlers' parts are within it.
-        assignment, from_, where = visible(Assignment, [
+        assignment, _, from_, where = work([
                 ('state', '=', 'done'),
                 ('role', '=', 'main'),
                 ('deadline', '!=', None),
                 ('closed_date', '>=', periods[0][2]),
                 ])
-        incoming = Incoming.__table__()
         closed = assignment.closed_date
 
         def month(index):
@@ -217,11 +231,10 @@ class Month(OpenMixin, ModelSQL, ModelView):
                     for p in periods for start, end in [p[2:]]))
         # Grouped outside: a database does not see that two expressions
         # holding parameters are the same.
-        done = from_.join(incoming,
-            condition=assignment.incoming == incoming.id).select(
+        done = from_.select(
             month(0).as_('key'), month(1).as_('month'),
             Case((assignment.late == Literal(True), 1), else_=0).as_('late'),
-            where=where & in_scope(incoming.company))
+            where=where)
         late = Sum(done.late)
         total = Count()
         return done.select(

@@ -1,7 +1,8 @@
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -97,6 +98,15 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # The boards count by agency and state, and what waits for someone.
+        cls._sql_indexes.update({
+                Index(t, (t.company, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(['review', 'approval', 'approved',
+                            'issued'])),
+                })
         for name in [
                 'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
                 'field_of_work', 'pages', 'file_name', 'file_data']:

@@ -324,6 +324,14 @@ class BoardTestCase(unittest.TestCase):
         self.assertTrue(all(a.deadline_state == 'overdue' for a in found))
 
     @with_transaction()
+    def test_assignment_rules(self):
+        """Assignments have no rules of their own: the boards apply their
+        documents'"""
+        RuleGroup = Pool().get('ir.rule.group')
+        self.assertEqual(
+            RuleGroup.search([('model', '=', 'mvp.assignment')]), [])
+
+    @with_transaction()
     def test_login_lands_on_board(self):
         "Each role's preferences open its board at login"
         pool = Pool()
