@@ -277,6 +277,7 @@ class Agency(OpenMixin, ModelSQL, ModelView):
 
     company = fields.Many2One('company.company', "Agency")
     to_register = fields.Integer("To Register")
+    to_assign = fields.Integer("To Assign")
     in_progress = fields.Integer("Being Handled")
     overdue = fields.Integer("Overdue")
     to_send = fields.Integer("To Distribute")
@@ -303,6 +304,8 @@ class Agency(OpenMixin, ModelSQL, ModelView):
         incomings = from_.select(
             incoming.company.as_('company'),
             Sum(Case((received, one), else_=0)).as_('to_register'),
+            Sum(Case((incoming.state == 'registered', one), else_=0)
+                ).as_('to_assign'),
             Sum(Case((~received, one), else_=0)).as_('in_progress'),
             Sum(Case((~received & (incoming.deadline < today), one),
                     else_=0)).as_('overdue'),
@@ -314,7 +317,8 @@ class Agency(OpenMixin, ModelSQL, ModelView):
                 ])
         outgoings = from_.select(
             outgoing.company.as_('company'),
-            zero.as_('to_register'), zero.as_('in_progress'),
+            zero.as_('to_register'), zero.as_('to_assign'),
+            zero.as_('in_progress'),
             zero.as_('overdue'),
             Count().as_('to_send'),
             Sum(Case((outgoing.send_deadline < now, one), else_=0)
@@ -326,7 +330,8 @@ class Agency(OpenMixin, ModelSQL, ModelView):
             union.company.as_('id'),
             union.company.as_('company'),
             *(Sum(getattr(union, c)).as_(c) for c in [
-                    'to_register', 'in_progress', 'overdue', 'to_send',
+                    'to_register', 'to_assign', 'in_progress', 'overdue',
+                    'to_send',
                     'late_sends']),
             group_by=[union.company])
 
@@ -347,6 +352,8 @@ class Agency(OpenMixin, ModelSQL, ModelView):
             return [('company', 'in', companies), ('overdue', '=', True)]
         if state == 'to_register':
             return [('company', 'in', companies), ('state', '=', 'received')]
+        if state == 'to_assign':
+            return [('company', 'in', companies), ('state', '=', 'registered')]
         if state == 'overdue':
             return [('company', 'in', companies), ('overdue', '=', True)]
         return [('company', 'in', companies), ('state', 'in', list(OPEN))]
