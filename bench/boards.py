@@ -57,9 +57,15 @@ def load_tests_run():
 
 
 def open_board():
-    "The test's opening of a board, as the web client does it"
+    """The test's opening of a board, as the web client does it, the counts
+    of the figures not yet kept from an earlier opening"""
+    from trytond.modules.mvp_documents.board import ROWS
     from trytond.modules.mvp_documents.tests.test_board import open_board
-    return open_board
+
+    def cold(board, user):
+        ROWS.clear()
+        return open_board(board, user)
+    return cold
 
 
 def agencies():
@@ -279,6 +285,8 @@ def median_ms(func, runs, warmup=2):
 def run(args, uri):
     os.environ['TRYTOND_DATABASE__URI'] = uri
     from trytond.modules.mvp_documents import database
+    if args.reuse:
+        return measure(args, args.reuse, None)
     name = f'bench_boards_{os.getpid()}'
     with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
         passfile.write(secrets.token_urlsafe(12) + '\n')
@@ -291,6 +299,9 @@ def run(args, uri):
     try:
         return measure(args, name, activation)
     finally:
+        if args.keep:
+            print(f"database {name} kept")
+            return
         from trytond import backend
         from trytond.pool import Pool
         Pool.stop(name)
@@ -375,20 +386,29 @@ def measure(args, name, activation):
     from trytond.transaction import Transaction
 
     Pool(name).init()
-    with Transaction().start(name, 0, context={'language': 'vi'}) as tx:
+    if activation is None:
+        # A database kept by an earlier run.
+        with Transaction().start(name, 0):
+            pool = Pool()
+            units = pool.get('mvp.unit').search([('kind', '!=', 'division')])
+            users = pool.get('res.user').search([('login', '!=', 'admin')])
+        activation = made = inserted = vacuum = 0
+    else:
+        with Transaction().start(
+                name, 0, context={'language': 'vi'}) as tx:
+            start = time.perf_counter()
+            units, users = people()
+            made = time.perf_counter() - start
+            Type = Pool().get('mvp.document.type')
+            type_ = Type.search([], limit=1)[0]
+            cursor = tx.connection.cursor()
+            inserted = generate(cursor, args.count, units, users, type_.id)
+            tx.commit()
         start = time.perf_counter()
-        units, users = people()
-        made = time.perf_counter() - start
-        Type = Pool().get('mvp.document.type')
-        type_ = Type.search([], limit=1)[0]
-        cursor = tx.connection.cursor()
-        inserted = generate(cursor, args.count, units, users, type_.id)
-        tx.commit()
-    start = time.perf_counter()
-    for table in ['mvp_document_incoming', 'mvp_assignment',
-            'mvp_document_outgoing']:
-        autocommit(name, f'VACUUM ANALYZE "{table}"')
-    vacuum = time.perf_counter() - start
+        for table in ['mvp_document_incoming', 'mvp_assignment',
+                'mvp_document_outgoing']:
+            autocommit(name, f'VACUUM ANALYZE "{table}"')
+        vacuum = time.perf_counter() - start
 
     board_open = open_board()
     results = []
@@ -455,6 +475,10 @@ def main(argv=None):
     parser.add_argument('-r', '--runs', type=int, default=11)
     parser.add_argument('--explain', action='store_true',
         help="print the plan of each figure's search")
+    parser.add_argument('--keep', action='store_true',
+        help="keep the database (with TRYTOND_DATABASE_URI)")
+    parser.add_argument('--reuse', metavar='DATABASE',
+        help="time the boards of a database kept by --keep")
     parser.add_argument('--out', default=str(HERE / 'results' / 'boards.txt'))
     args = parser.parse_args(argv)
 

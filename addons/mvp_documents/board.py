@@ -11,10 +11,11 @@ agencies only, ``province`` whatever the rules let them see.
 """
 import datetime as dt
 
-from sql import Cast, Literal, Union
+from sql import Cast, Column, Literal, Select, Union, Values
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 
+from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.modelsql import convert_from
 from trytond.pool import Pool, PoolMeta
@@ -35,6 +36,11 @@ BOARDS = [
     ('group_specialist', 'act_board_specialist'),
     ]
 MONTHS = 12
+# What a figure counts, for the search and the read the client makes of it
+# and for the other figures of the board counting the same.
+ROWS = Cache('mvp.board.rows', duration=30, context=False)
+# Beyond that, a figure is read from its aggregate query each time.
+PARAMETERS = 20000
 
 
 def visible(Model, domain, table=None):
@@ -110,9 +116,43 @@ def months(today, count=MONTHS):
     return result
 
 
-class OpenMixin:
-    "An aggregate that opens the records it counts"
+class Aggregate:
+    """A figure over an aggregate query, run once for the search and the
+    read the client makes, and for the board's other figures of the same
+    counts: its rows are kept a few seconds for the person"""
     __slots__ = ()
+
+    @classmethod
+    def aggregate(cls):
+        "The aggregate query, its columns named as the fields"
+        raise NotImplementedError
+
+    @classmethod
+    def table_query(cls):
+        transaction = Transaction()
+        context = transaction.context
+        key = (cls.__name__, transaction.user, context.get('board'),
+            tuple(context.get('companies') or []),
+            Pool().get('ir.date').today())
+        cached = ROWS.get(key)
+        if cached is None:
+            query = cls.aggregate()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*query)
+            columns = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            if len(rows) * len(columns) > PARAMETERS:
+                return query
+            cached = ROWS.set(key, (tuple(columns), tuple(map(tuple, rows))))
+        columns, rows = cached
+        types = [cls._fields[c].sql_type().base for c in columns]
+        if not rows:
+            return Select([Cast(Literal(None), t).as_(c)
+                    for c, t in zip(columns, types)], where=Literal(False))
+        values = Values([list(r) for r in rows])
+        return values.select(*(
+                Cast(Column(values, f'column{i}'), t).as_(c)
+                for i, (c, t) in enumerate(zip(columns, types), 1)))
 
     @classmethod
     def open_action(cls):
@@ -125,7 +165,7 @@ class OpenMixin:
         raise NotImplementedError
 
 
-class Work(OpenMixin, ModelSQL, ModelView):
+class Work(Aggregate, ModelSQL, ModelView):
     "Open work by person, urgency and deadline state"
     __name__ = 'mvp.board.work'
     __string__ = "Open Work"
@@ -150,7 +190,7 @@ class Work(OpenMixin, ModelSQL, ModelView):
         return Incoming.fields_get(['urgency'])['urgency']['selection']
 
     @classmethod
-    def table_query(cls):
+    def aggregate(cls):
         pool = Pool()
         User = pool.get('res.user')
         today = pool.get('ir.date').today()
@@ -196,7 +236,7 @@ class Work(OpenMixin, ModelSQL, ModelView):
             else ('deadline', '!=', None)]
 
 
-class Month(OpenMixin, ModelSQL, ModelView):
+class Month(Aggregate, ModelSQL, ModelView):
     "Work done on time and late, by month of the last year"
     __name__ = 'mvp.board.month'
     __string__ = "Work Done by Month"
@@ -213,7 +253,7 @@ class Month(OpenMixin, ModelSQL, ModelView):
         cls._order = [('id', 'ASC')]
 
     @classmethod
-    def table_query(cls):
+    def aggregate(cls):
         today = Pool().get('ir.date').today()
         periods = months(today)
         # The main handler's work tells whether a document was handled in
@@ -270,7 +310,7 @@ class Month(OpenMixin, ModelSQL, ModelView):
         return result
 
 
-class Agency(OpenMixin, ModelSQL, ModelView):
+class Agency(Aggregate, ModelSQL, ModelView):
     "Documents waiting and late in each agency"
     __name__ = 'mvp.board.agency'
     __string__ = "Agency at a Glance"
@@ -290,7 +330,7 @@ class Agency(OpenMixin, ModelSQL, ModelView):
             ('overdue', 'DESC'), ('late_sends', 'DESC'), ('id', 'ASC')]
 
     @classmethod
-    def table_query(cls):
+    def aggregate(cls):
         pool = Pool()
         Incoming = pool.get('mvp.document.incoming')
         Outgoing = pool.get('mvp.document.outgoing')

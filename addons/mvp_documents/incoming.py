@@ -84,6 +84,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     (t.state, Index.Equality())),
                 Index(t, (t.state, Index.Equality()),
                     where=t.state.in_(['received', *OPEN])),
+                # What the record rules read of each document counted.
+                Index(t, (t.id, Index.Range()),
+                    include=[t.company, t.secrecy, t.outgoing]),
                 })
         for name in [
                 'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
