@@ -441,7 +441,7 @@ class User(metaclass=PoolMeta):
         if user.dashboard_actions:
             xml_id = ('dashboard', 'act_dashboard')
         else:
-            groups = set(cls.get_groups())
+            groups = {g.id for g in user.groups}
             xml_id = next((('mvp_documents', a) for g, a in BOARDS
                     if ModelData.get_id('mvp_documents', g) in groups),
                 None)
