@@ -16,7 +16,6 @@ the system (Art. 4.6).
 import datetime as dt
 from collections import defaultdict
 
-from sql import Literal
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -192,7 +191,7 @@ class Reminder(ModelSQL, ModelView):
         waiting = defaultdict(int)
         for state, column in [
                 ('approval', outgoing.signer), ('review', outgoing.reviewer)]:
-            cursor.execute(*outgoing.select(column, Count(Literal('*')),
+            cursor.execute(*outgoing.select(column, Count(),
                     where=(outgoing.state == state) & (column != None),  # noqa: E711
                     group_by=[column]))
             for user_id, count in cursor:
