@@ -15,7 +15,8 @@ from lxml import etree
 
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction, check_access
 
 from trytond.modules.mvp_documents import worktime
@@ -217,6 +218,8 @@ class BoardTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # The provincial board counts every agency: none of other tests'.
+        drop_db()
         activate_module(MODULE)
 
     def board(self, xml_id, user):
