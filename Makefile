@@ -17,9 +17,10 @@ PYTHON ?= python3
 
 # Debian packages: PostgreSQL for the second test run and production,
 # Chromium and its driver for the browser tests, SoftHSM and OpenSC for the
-# PKCS#11 signing tests, Noto fonts to render Vietnamese.
+# PKCS#11 signing tests, Noto fonts to render Vietnamese, Ghostscript for
+# the PDF/A renditions of archival packages.
 DEB_PACKAGES = python3-venv postgresql chromium chromium-driver softhsm2 \
-	opensc fonts-noto-core
+	opensc fonts-noto-core ghostscript
 
 VENV = .venv
 BIN = $(VENV)/bin
@@ -29,6 +30,8 @@ SAO_LOCALE = config/sao/vi.po
 # trytond reads any option from TRYTOND_<SECTION>__<OPTION>; the configuration
 # files hold no paths, so these absolute ones are passed this way.
 DEMO_ENV = TRYTOND_DATABASE__PATH=$(CURDIR)/var/db \
+	TRYTOND_MVP_SIGNING__KEY_DIRECTORY=$(CURDIR)/var/pki \
+	TRYTOND_PASSWORD__FORBIDDEN=$(CURDIR)/config/forbidden-passwords.txt \
 	TRYTOND_WEB__ROOT=$(CURDIR)/$(SAO) \
 	TRYTOND_WEB__LISTEN=127.0.0.1:$(PORT) \
 	TRYTONPASSFILE=$(CURDIR)/var/admin-password
@@ -90,7 +93,8 @@ $(SAO)/.installed:
 $(SAO)/locale/vi.json: $(SAO_LOCALE) $(SAO)/.installed $(VENV)/.installed
 	$(BIN)/mvp webclient locale $(SAO_LOCALE) $@
 
-# sao's index.html loads custom.js: it translates what sao leaves in English.
+# sao's index.html loads custom.js: it translates what sao leaves in English
+# and names the system in the title bar.
 $(SAO)/custom.js: config/sao/custom.js $(SAO)/.installed
 	cp $< $@
 

@@ -40,6 +40,9 @@ if 'TRYTOND_DATABASE__PATH' not in os.environ:
     os.environ['TRYTOND_DATABASE__PATH'] = _files = tempfile.mkdtemp(
         prefix='mvp-bench-')
     atexit.register(shutil.rmtree, _files, True)
+# the key files of the throwaway PKI, made under the temporary directory
+os.environ.setdefault(
+    'TRYTOND_MVP_SIGNING__KEY_DIRECTORY', tempfile.gettempdir())
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding

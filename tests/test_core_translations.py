@@ -22,6 +22,7 @@ import pytest
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents import core_locale
+from trytond.modules.mvp_documents.database import MODULES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
@@ -29,7 +30,6 @@ from trytond.transaction import Transaction, check_access
 ROOT = Path(__file__).resolve().parent.parent
 SAO_CATALOGUE = ROOT / 'config' / 'sao' / 'vi.po'
 SAO_TEMPLATE = ROOT / 'var' / 'sao' / 'package' / 'locale' / 'messages.pot'
-MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive']
 
 PLACEHOLDER = re.compile(
     r'%\([a-z_]+\)[sdirf]|%[sdirf]|%\d|\$\{[^}]*\}|\{\d*\}|\[\d+:\]?')

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import polib
 
+from trytond.modules.mvp_documents.database import MODULES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / 'tests' / 'artifacts'
-MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive']
 
 
 def template(module):

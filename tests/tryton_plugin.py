@@ -1,13 +1,15 @@
 """pytest plugin for the Tryton modules under addons/.
 
-Loaded by ``-p tryton_plugin`` from pyproject.toml. It does two things that
-pytest does not do by itself:
+Loaded by ``-p tryton_plugin`` from pyproject.toml. It does what pytest
+does not do by itself:
 
 - imports ``addons/<module>/...`` under the name trytond knows it by,
   ``trytond.modules.<module>...``, so that a test and the server share one copy
   of each module (pytest would otherwise import a second copy named after the
   directory, or ``__init__.py`` files as top-level packages);
 - leaves out trytond's base test classes that a test module imports;
+- sets the test configuration: the key directory (a temporary one) and the
+  PKCS#11 libraries (SoftHSM2) of ``[mvp_signing]``;
 - collects the scenario doctests ``addons/*/tests/scenario_*.rst``, as
   trytond's ``load_doc_tests`` builds them for unittest (pytest ignores the
   ``load_tests`` protocol).
@@ -16,10 +18,13 @@ The database comes from the environment (``TRYTOND_DATABASE_URI``,
 ``DB_NAME``, ``DB_CACHE``), read by trytond when its test tools are first
 imported: tests/run.py sets it for each database.
 """
+import atexit
 import doctest
 import importlib
 import json
 import os
+import shutil
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -27,6 +32,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = ROOT / 'addons'
+SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so'
+
+# The test configuration, read by trytond when it is first imported: what
+# config/*.conf name, the server's key material among it.
+if 'TRYTOND_MVP_SIGNING__KEY_DIRECTORY' not in os.environ:
+    os.environ['TRYTOND_MVP_SIGNING__KEY_DIRECTORY'] = _keys = (
+        tempfile.mkdtemp(prefix='mvp-keys-'))
+    atexit.register(shutil.rmtree, _keys, True)
+os.environ.setdefault('TRYTOND_MVP_SIGNING__PKCS11_LIBRARIES', SOFTHSM)
 
 
 def dotted_name(path):

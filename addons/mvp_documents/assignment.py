@@ -9,6 +9,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from . import worktime
+from .access import RuleCheckMixin, logging_reads
 from .calendar import DEFAULTS
 from .document import VISUAL
 from .text import UnicodeMixin
@@ -33,7 +34,7 @@ DEADLINE_STATES = [
     ]
 
 
-class Assignment(UnicodeMixin, ModelSQL, ModelView):
+class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     "Assignment of an incoming document to a person"
     __name__ = 'mvp.assignment'
     __string__ = "Assignment"
@@ -93,6 +94,7 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
             ('state', 'DESC'), ('deadline', 'ASC NULLS LAST'),
             ('id', 'DESC')]
         cls.__access__.add('incoming')
+        logging_reads(cls, ['read', 'search_read'])
 
     @classmethod
     def __register__(cls, module):
@@ -120,6 +122,17 @@ class Assignment(UnicodeMixin, ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'open'
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        # The list of assignments shows the documents' abstracts.
+        if Transaction().check_access and (
+                {'abstract', 'rec_name'} & set(fields_names)):
+            Incoming = Pool().get('mvp.document.incoming')
+            Incoming._log_access(
+                list({a.incoming for a in cls.browse(ids)}), 'read')
+        return result
 
     @classmethod
     def check_modification(cls, mode, assignments, values=None,

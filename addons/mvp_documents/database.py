@@ -16,6 +16,7 @@ import secrets
 import sys
 from pathlib import Path
 
+# Our modules, the one list of them (the tests and the CLI read it).
 MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive']
 LANGUAGE = 'vi'
 

@@ -35,6 +35,14 @@ AGENCIES = [
         [("Văn phòng HĐND và UBND", 'VP'), ("Phòng Kinh tế", 'KT')]),
     ]
 
+# Place names written before the date (Decree 30/2020, Appendix I §II.4):
+# the province's departments take the province's.
+PLACES = {
+    'tinh': "Hưng Yên",
+    'phohien': "Phố Hiến",
+    'tanhung': "Tân Hưng",
+    'meso': "Mễ Sở",
+    }
 # (login, name, agency, division index or None, roles, clearance, role text)
 PEOPLE = [
     ('quantri', "Đỗ Quang Minh", 'tinh', 0, ['admin_province'], 'normal',
@@ -84,6 +92,33 @@ PEOPLE = [
     ('lanhdao.meso', "Chu Văn Đạt", 'meso', None, ['leader'],
         'confidential', "Chủ tịch UBND xã Mễ Sở"),
     ]
+
+# Positions (chức vụ) as the staff lists show them
+POSITIONS = {
+    'quantri': "Chuyên viên công nghệ thông tin",
+    'quantri.tinh': "Chuyên viên công nghệ thông tin",
+    'vanthu.tinh': "Văn thư",
+    'lanhdao.tinh': "Chủ tịch",
+    'truongphong.tinh': "Trưởng phòng",
+    'chuyenvien.tinh': "Chuyên viên",
+    'chuyenvien2.tinh': "Chuyên viên",
+    'thanhtra.snv': "Thanh tra viên",
+    'vanthu.snv': "Văn thư",
+    'lanhdao.snv': "Giám đốc",
+    'chuyenvien.snv': "Chuyên viên",
+    'vanthu.skhcn': "Văn thư",
+    'lanhdao.skhcn': "Giám đốc",
+    'chuyenvien.skhcn': "Chuyên viên",
+    'vanthu.stc': "Văn thư",
+    'lanhdao.stc': "Giám đốc",
+    'vanthu.phohien': "Văn thư",
+    'lanhdao.phohien': "Chủ tịch",
+    'chuyenvien.phohien': "Công chức",
+    'vanthu.tanhung': "Văn thư",
+    'lanhdao.tanhung': "Chủ tịch",
+    'vanthu.meso': "Văn thư",
+    'lanhdao.meso': "Chủ tịch",
+    }
 
 FIELDS = ['name', 'code', 'kind', 'identifier']
 
@@ -172,7 +207,7 @@ def _units():
     for key, name, code, kind, identifier, units in AGENCIES:
         agency = Unit(
             name=name, code=code, kind=kind, identifier=identifier,
-            parent=province)
+            place=PLACES.get(key), parent=province)
         agency.save()
         province = province or agency
         agencies[key] = agency
@@ -186,25 +221,18 @@ def _people(agencies, divisions):
     pool = Pool()
     User = pool.get('res.user')
     Role = pool.get('res.role')
-    Employee = pool.get('company.employee')
-    Party = pool.get('party.party')
     Lang = pool.get('ir.lang')
     ModelData = pool.get('ir.model.data')
     vi, = Lang.search([('code', '=', 'vi')])
     users = {}
     for login, name, key, division, roles, clearance, _ in PEOPLE:
         agency = agencies[key]
-        party = Party(name=name)
-        party.save()
-        employee = Employee(party=party, company=agency.company)
-        employee.save()
+        # the agency's company and an employee come with the unit
         user = User(
             login=login, name=name, password=PASSWORD, language=vi,
-            companies=[agency.company], company=agency.company,
-            employees=[employee], employee=employee,
             unit=divisions[key][division] if division is not None
             else agency,
-            clearance=clearance,
+            position=POSITIONS.get(login), clearance=clearance,
             roles=[{'role': Role(ModelData.get_id(
                             'mvp_documents', f'role_{r}'))} for r in roles])
         user.save()

@@ -1,17 +1,19 @@
-import copy
 import hashlib
 
 from sql.conditionals import Case
 
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.ir.resource import ResourceAccessMixin
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
-from .exceptions import ImmutableError
+from .access import RuleCheckMixin, logging_reads
+from .exceptions import DocumentError, FileSizeError, ImmutableError
 from .text import SearchTextMixin, SortKeyMixin, UnicodeMixin
 
 URGENCY = [
@@ -36,11 +38,61 @@ VISUAL = ('/tree', 'visual', If(Eval('overdue', False), 'danger',
         If((Eval('urgency', 'normal') != 'normal')
             | (Eval('deadline_state', '') == 'due_soon'), 'warning',
             If(Eval('deadline_state', '') == 'done_late', 'muted', ''))))
+
+
+def agency_column():
+    """The view attribute showing the agency column of a list to those who
+    see every agency's documents, hiding it from the agencies' own people"""
+    ModelData = Pool().get('ir.model.data')
+    groups = Eval('groups', [])
+    wide = [ModelData.get_id('mvp_documents', g)
+        for g in ['group_oversight', 'group_admin_province']]
+    return ('/tree/field[@name="company"]', 'tree_invisible',
+        ~(groups.contains(wide[0]) | groups.contains(wide[1])))
+
+
 LEGAL_STATUS = [
     ('valid', "Signed and valid"),
     ('invalid', "Signature not valid"),
     ('unsigned', "Unsigned, for reference only"),
     ]
+
+
+# Files of office documents, scans included; config [mvp_documents]
+# max_file_size (bytes) changes it.
+MAX_FILE_SIZE = 50 * 2 ** 20
+
+
+def max_file_size():
+    "The largest file accepted, in bytes"
+    return config.getint(
+        'mvp_documents', 'max_file_size', default=MAX_FILE_SIZE)
+
+
+def check_file_size(data, name):
+    "FileSizeError when data is larger than max_file_size"
+    limit = max_file_size()
+    if data is not None and len(data) > limit:
+        raise FileSizeError(gettext('mvp_documents.msg_file_too_large',
+                file=name, size=round(len(data) / 2 ** 20, 1),
+                limit=round(limit / 2 ** 20, 1)))
+
+
+class BoundedFilesMixin:
+    "Every Binary field holds at most max_file_size bytes"
+    __slots__ = ()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        # before any setter stores or parses the file
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if value and field is not None and field._type == 'binary':
+                check_file_size(value, values.get(
+                        getattr(field, 'filename', None) or '')
+                    or cls.__names__(name)['field'])
+        return values
 
 
 class DocumentType(
@@ -102,6 +154,7 @@ class File(UnicodeMixin, ModelSQL, ModelView):
     def store(cls, name, data):
         "Return the file holding data, creating it only if it is new"
         data = bytes(data)
+        check_file_size(data, name)
         digest = hashlib.sha256(data).hexdigest()
         files = cls.search([('digest', '=', digest)], limit=1)
         if files:
@@ -112,7 +165,7 @@ class File(UnicodeMixin, ModelSQL, ModelView):
         return file
 
 
-class FileMixin:
+class FileMixin(BoundedFilesMixin):
     "A file field backed by mvp.document.file, with its name"
     __slots__ = ()
     file = fields.Many2One(
@@ -151,7 +204,8 @@ class FileMixin:
 
 
 class Annex(
-        UnicodeMixin, FileMixin, ResourceAccessMixin, ModelSQL, ModelView):
+        RuleCheckMixin, UnicodeMixin, FileMixin, ResourceAccessMixin,
+        ModelSQL, ModelView):
     "Annex or attached file of a document"
     __name__ = 'mvp.document.annex'
     __string__ = "Annex"
@@ -160,6 +214,8 @@ class Annex(
     def __setup__(cls):
         super().__setup__()
         cls.resource.string = "Document"
+        # Downloading a secret document's annex is logged.
+        logging_reads(cls, ['read', 'search_read'])
 
     @staticmethod
     def get_models():
@@ -178,12 +234,21 @@ class Annex(
     def check_modification(cls, mode, annexes, values=None, external=False):
         super().check_modification(
             mode, annexes, values=values, external=external)
-        if external:
-            for annex in annexes:
-                if annex.resource and annex.resource.is_frozen():
-                    raise ImmutableError(gettext(
-                            'mvp_documents.msg_document_frozen',
-                            document=annex.resource.rec_name))
+        if not external:
+            return
+        # Tryton checks the documents after: the errors below name them.
+        with check_access():
+            cls.check_access([a.id for a in annexes], mode=mode)
+        documents = {a.resource for a in annexes if a.resource}
+        if values and values.get('resource'):
+            # Moved to another document: as changing that one.
+            model, id_ = str(values['resource']).split(',')
+            documents.add(Pool().get(model)(int(id_)))
+        for document in documents:
+            if getattr(document, 'files_frozen', lambda: False)():
+                raise ImmutableError(gettext(
+                        'mvp_documents.msg_document_frozen',
+                        document=document.rec_name))
 
 
 class RecipientGroup(
@@ -209,7 +274,7 @@ class RecipientGroupUnit(ModelSQL):
         'mvp.unit', "Agency", required=True, ondelete='CASCADE')
 
 
-class DocumentMixin(SearchTextMixin, FileMixin):
+class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
     "What incoming and outgoing documents share"
     __slots__ = ()
 
@@ -234,13 +299,29 @@ class DocumentMixin(SearchTextMixin, FileMixin):
         'mvp.document.field', "Field of Work", ondelete='RESTRICT')
     pages = fields.Integer("Pages")
     annexes = fields.One2Many('mvp.document.annex', 'resource', "Annexes")
+
+    # Set by each document: the states its shared fields are edited in, the
+    # state it may be deleted in and the message refusing the others.
+    _editable_states = ()
+    _deletable_state = None
+    _delete_message = None
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
         # Reading a secret document is an audited act: it writes the log.
-        for name in ['read', 'search_read', 'export_data']:
-            rpc = cls.__rpc__[name] = copy.copy(cls.__rpc__[name])
-            rpc.readonly = False
+        logging_reads(cls, ['read', 'search_read', 'export_data'])
+        for name in [
+                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
+                'field_of_work', 'pages', 'file_name', 'file_data']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = ~Eval('state').in_(
+                list(cls._editable_states))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [VISUAL, agency_column()]
 
     @classmethod
     def default_company(cls):
@@ -269,11 +350,15 @@ class DocumentMixin(SearchTextMixin, FileMixin):
         "Tell whether the document can no longer be edited"
         raise NotImplementedError
 
+    def files_frozen(self):
+        "Tell whether its file and annexes can no longer change"
+        return self.is_frozen()
+
     @classmethod
     def read(cls, ids, fields_names):
-        # search_text holds the abstract too.
-        watch = bool({'abstract', 'search_text'} & set(fields_names)) and (
-            Transaction().check_access)
+        # The record name and search_text hold the abstract too.
+        watch = bool({'abstract', 'search_text', 'rec_name'}
+            & set(fields_names)) and Transaction().check_access
         extra = watch and 'secrecy' not in fields_names
         result = super().read(
             ids, fields_names + ['secrecy'] if extra else fields_names)
@@ -287,19 +372,34 @@ class DocumentMixin(SearchTextMixin, FileMixin):
         return result
 
     @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        result = super().export_data(records, fields_names, header=header)
+        if Transaction().check_access:
+            cls._log_access(records, 'read')
+        return result
+
+    @classmethod
     def _log_access(cls, records, event):
         "Record who viewed or downloaded a secret document (Art. 4.6)"
         Log = Pool().get('ir.model.log')
         transaction = Transaction()
         if transaction.user:
+            # Once a request, however many paths read the document.
+            logged = {(str(getattr(l, 'resource', None)),
+                    getattr(l, 'event', None))
+                for l in transaction.log_records}
             # Saved with the transaction, as Tryton saves its own logs.
             transaction.log_records.extend(
                 Log(resource=r, user=transaction.user, event=event,
                     target=r.secrecy)
-                for r in records if r.secrecy != 'normal')
+                for r in records if r.secrecy != 'normal'
+                and (str(r), event) not in logged)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
+        if external and mode in {'write', 'delete'}:
+            # Tryton checks the rules after: the errors name the document.
+            cls.check_rules(records, mode)
         super().check_modification(
             mode, records, values=values, external=external)
         if external and mode in {'write', 'delete'}:
@@ -308,6 +408,31 @@ class DocumentMixin(SearchTextMixin, FileMixin):
                     raise ImmutableError(gettext(
                             'mvp_documents.msg_document_frozen',
                             document=record.rec_name))
+        if external and mode == 'write' and (
+                values.keys() & {'file', 'file_data', 'file_name'}):
+            for record in records:
+                # The signer signs what they were given to approve.
+                if record.files_frozen():
+                    raise ImmutableError(gettext(
+                            'mvp_documents.msg_document_file_frozen',
+                            document=record.rec_name))
+        if mode == 'delete':
+            for record in records:
+                if record.state != cls._deletable_state:
+                    raise DocumentError(gettext(
+                            cls._delete_message, document=record.rec_name))
+
+    @classmethod
+    def _notify_clerks(cls, documents):
+        "Tell the clerks of each agency about documents"
+        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
+        for document in documents:
+            cls.notify(clerks[document.company.id], [document],
+                document._clerk_message(), document.abstract)
+
+    def _clerk_message(self):
+        "What the clerks are told about the document"
+        raise NotImplementedError
 
     @classmethod
     def staff(cls, companies, group):
@@ -330,6 +455,10 @@ class DocumentMixin(SearchTextMixin, FileMixin):
     def notify(cls, users, records, label, description=None):
         "Put a notification in the bell of each user, urgent ones marked"
         urgent = any(r.is_urgent for r in records)
+        if any(r.secrecy != 'normal' for r in records):
+            # What a secret document says is read in it, where it is
+            # logged, by those cleared for it.
+            description = gettext('mvp_documents.msg_notification_secret')
         for user in {u.id for u in users if u}:
             cls.notify_user(
                 records, 'tryton-warning' if urgent else 'tryton-notification',

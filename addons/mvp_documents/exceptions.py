@@ -28,3 +28,7 @@ class AssignmentError(ValidationError):
 
 class EncodingError(ValidationError):
     pass
+
+
+class FileSizeError(ValidationError):
+    pass

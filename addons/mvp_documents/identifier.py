@@ -19,7 +19,3 @@ def is_valid(code):
     return bool(code) and len(code) <= MAX_LENGTH and bool(
         _CODE.fullmatch(code))
 
-
-def level1(code):
-    "Return the level-1 group (e.g. 'H53'), the only part with a meaning"
-    return code.rsplit('.', 1)[-1]

@@ -3,12 +3,13 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .document import LEGAL_STATUS, URGENCY_RANK, VISUAL, DocumentMixin
+from .document import LEGAL_STATUS, URGENCY_RANK, DocumentMixin
 from .exceptions import AssignmentError, DocumentError
 
 STATES = [
@@ -20,6 +21,7 @@ STATES = [
     ('rejected', "Rejected"),
     ]
 OPEN = {'registered', 'assigned', 'in_progress'}
+ROLE_ORDER = ['main', 'support', 'inform']
 
 
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
@@ -29,12 +31,27 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     _rec_name = 'abstract'
     _search_fields = ('abstract', 'number_symbol', 'sender', 'signer')
 
+    _editable_states = ('received',)
+    _deletable_state = 'received'
+    _delete_message = 'mvp_documents.msg_incoming_delete_received'
     _readonly = {'readonly': Eval('state') != 'received'}
 
-    sender = fields.Char("Sender", required=True, states=_readonly)
     sender_unit = fields.Many2One(
-        'mvp.unit', "Sender Agency", readonly=True, ondelete='RESTRICT',
-        help="The agency of this system that sent the document.")
+        'mvp.unit', "Sender Agency", ondelete='RESTRICT',
+        domain=[('kind', '!=', 'division')],
+        states={
+            'readonly': (Eval('state') != 'received') | Eval('delivered'),
+            },
+        help="The agency of the province that sent the document; for "
+        "another sender, leave it empty and write the sender's name.")
+    sender = fields.Char(
+        "Sender", required=True,
+        states={
+            'readonly': ((Eval('state') != 'received') | Eval('sender_unit')
+                | Eval('delivered')),
+            },
+        help="The name of the agency, organisation or person that sent the "
+        "document, as written on it.")
     number_symbol = fields.Char(
         "Number and Symbol", states=_readonly,
         help="As written on the document, e.g. 17/2026/QĐ-UBND.")
@@ -57,6 +74,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.assignment', 'incoming', "Assignments", readonly=True)
     mine = fields.Function(
         fields.Boolean("Assigned to Me"), 'get_mine', searcher='search_mine')
+    my_role = fields.Function(
+        fields.Selection('get_roles', "My Role"), 'get_my_role',
+        searcher='search_my_role')
     handler = fields.Function(
         fields.Many2One('res.user', "Main Handler"), 'get_handler',
         searcher='search_handler')
@@ -64,6 +84,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         'mvp.document.outgoing', "Sent As", readonly=True,
         ondelete='RESTRICT',
         help="The outgoing document of this system it was distributed from.")
+    # Not outgoing itself in the form: its name is the sender's to read.
+    delivered = fields.Function(
+        fields.Boolean("Delivered by the System"), 'get_delivered')
     replies = fields.One2Many(
         'mvp.document.outgoing', 'reply_to', "Replies", readonly=True)
     note = fields.Text(
@@ -88,12 +111,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.id, Index.Range()),
                     include=[t.company, t.secrecy, t.outgoing]),
                 })
-        for name in [
-                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
-                'field_of_work', 'pages', 'file_name', 'file_data']:
-            field = getattr(cls, name)
-            field.states = field.states.copy()
-            field.states['readonly'] = Eval('state') != 'received'
         cls._order = [
             ('urgency', 'ASC'),
             ('received_date', 'DESC'),
@@ -154,10 +171,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [VISUAL]
-
-    @classmethod
     def default_state(cls):
         return 'received'
 
@@ -177,15 +190,19 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def is_frozen(self):
         return self.state != 'received' or self.legal_status == 'valid'
 
+    def get_delivered(self, name):
+        return bool(self.outgoing)
+
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
             mode, documents, values=values, external=external)
-        if mode == 'delete':
+        if external and mode == 'write' and (
+                values.keys() & {'sender', 'sender_unit'}):
             for document in documents:
-                if document.state != 'received':
+                if document.outgoing:
                     raise DocumentError(gettext(
-                            'mvp_documents.msg_incoming_delete_received',
+                            'mvp_documents.msg_incoming_sender_delivered',
                             document=document.rec_name))
 
     def get_overdue(self, name):
@@ -208,6 +225,44 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         user = Transaction().user
         return any(a.user.id == user and a.state == 'open'
             for a in self.assignments)
+
+    @classmethod
+    def get_roles(cls):
+        Assignment = Pool().get('mvp.assignment')
+        return [(None, '')] + Assignment.fields_get(
+            ['role'])['role']['selection']
+
+    def get_my_role(self, name):
+        "The role of the user's open assignment, the main one first"
+        user = Transaction().user
+        roles = {a.role for a in self.assignments
+            if a.user.id == user and a.state == 'open'}
+        return next((r for r in ROLE_ORDER if r in roles), None)
+
+    @classmethod
+    def search_my_role(cls, name, clause):
+        _, operator, value = clause
+        mine = [('user', '=', Transaction().user), ('state', '=', 'open')]
+        if value is None and operator in {'=', '!='}:
+            domain = [('assignments', 'where', mine)]
+            if operator == '=':
+                return [('id', 'not in', cls.search(domain, query=True))]
+            return domain
+        return [('assignments', 'where', mine + [('role', operator, value)])]
+
+    @fields.depends('sender_unit')
+    def on_change_sender_unit(self):
+        if self.sender_unit:
+            self.sender = self.sender_unit.name
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        Unit = Pool().get('mvp.unit')
+        values = super().preprocess_values(mode, values)
+        if values.get('sender_unit'):
+            # The name of a known agency is the one of the unit tree.
+            values['sender'] = Unit(values['sender_unit']).name
+        return values
 
     @classmethod
     def search_mine(cls, name, clause):
@@ -240,16 +295,11 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if mode == 'create':
             cls._notify_clerks(documents)
 
-    @classmethod
-    def _notify_clerks(cls, documents):
-        "Tell the clerks of each agency that documents arrived"
-        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
-        for document in documents:
-            cls.notify(clerks[document.company.id], [document], gettext(
-                    'mvp_documents.msg_incoming_arrived_urgent'
-                    if document.is_urgent
-                    else 'mvp_documents.msg_incoming_arrived',
-                    urgency=document.urgency_string), document.abstract)
+    def _clerk_message(self):
+        return gettext(
+            'mvp_documents.msg_incoming_arrived_urgent' if self.is_urgent
+            else 'mvp_documents.msg_incoming_arrived',
+            urgency=self.urgency_string)
 
     @classmethod
     @ModelView.button
@@ -258,6 +308,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         "Enter the documents in the agency's incoming register"
         pool = Pool()
         Register = pool.get('mvp.register')
+        cls._check_agency(documents)
         today = pool.get('ir.date').today()
         leaders = cls.staff({d.company for d in documents}, 'group_leader')
         # Number in the order of the list: urgent ones first.
@@ -281,12 +332,12 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_reject')
     def reject(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_assign')
     def assign(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_incoming_forward')
@@ -314,7 +365,7 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('in_progress')
     def reopen(cls, documents):
-        pass
+        cls._check_agency(documents)
 
     @classmethod
     @ModelView.button_action('mvp_documents.act_outgoing_reply')
@@ -349,12 +400,33 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def _own_agency(cls, document):
+        "Tell whether the document is of an agency the user works for"
+        User = Pool().get('res.user')
+        return (not Transaction().user
+            or document.company.id in User.get_companies())
+
+    @classmethod
+    def _check_agency(cls, documents):
+        """Only the people of a document's agency register, reject, assign
+        or reopen it: reading it (as a person of another agency assigned to
+        it does) is not enough"""
+        for document in documents:
+            if not cls._own_agency(document):
+                raise AccessError(gettext(
+                        'mvp_documents.msg_not_own_agency',
+                        document=document.rec_name,
+                        agency=document.company.rec_name))
+
+    @classmethod
     def _check_handler(cls, documents):
-        "Only the main handler, a leader or a head acts on an assigned one"
-        if cls._is_manager():
-            return
+        """Only the main handler, a leader or a head of the document's
+        agency acts on an assigned one"""
+        manager = cls._is_manager()
         user_id = Transaction().user
         for document in documents:
+            if manager and cls._own_agency(document):
+                continue
             if document.state == 'registered':
                 raise AssignmentError(gettext(
                         'mvp_documents.msg_assign_managers',
@@ -438,7 +510,17 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('rejected')
     def _reject(cls, documents, reason):
+        cls._check_agency(documents)
         cls.write(documents, {'note': reason})
+
+
+# Whom a document is given to: the agency's specialists, heads and leaders,
+# not its clerks nor administrators, nor the one who gives it.
+HANDLERS = [
+    ('companies', '=', Eval('company', -1)),
+    ('handles_documents', '=', True),
+    ('id', '!=', Eval('assigner', -1)),
+    ]
 
 
 class AssignStart(ModelView):
@@ -447,18 +529,16 @@ class AssignStart(ModelView):
     __string__ = "Assign Incoming Document"
 
     company = fields.Many2One('company.company', "Agency", readonly=True)
+    assigner = fields.Many2One('res.user', "Assigned By", readonly=True)
     main = fields.Many2One(
         'res.user', "Main Handler", required=True,
-        domain=[('companies', '=', Eval('company', -1))])
+        domain=[HANDLERS])
     supports = fields.Many2Many(
         'res.user', None, None, "Co-handlers",
-        domain=[
-            ('companies', '=', Eval('company', -1)),
-            ('id', '!=', Eval('main', -1)),
-            ])
+        domain=[HANDLERS, ('id', '!=', Eval('main', -1))])
     informed = fields.Many2Many(
         'res.user', None, None, "For Information",
-        domain=[('companies', '=', Eval('company', -1))])
+        domain=[HANDLERS])
     deadline = fields.Date("Deadline", required=True)
     instruction = fields.Text("Instruction")
 
@@ -480,6 +560,7 @@ class Assign(Wizard):
         today = pool.get('ir.date').today()
         return {
             'company': self.record.company.id,
+            'assigner': Transaction().user or None,
             'deadline': Calendar.deadline(
                 self.record.company, today, urgent=self.record.is_urgent),
             }

@@ -9,7 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import numbering
-from .document import VISUAL, DocumentMixin
+from .document import DocumentMixin
 from .exceptions import DocumentError
 
 STATES = [
@@ -30,6 +30,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     _rec_name = 'abstract'
     _search_fields = ('abstract', 'number_symbol')
 
+    _editable_states = ('draft', 'review')
+    _deletable_state = 'draft'
+    _delete_message = 'mvp_documents.msg_outgoing_delete_draft'
     _readonly = {'readonly': ~Eval('state').in_(['draft', 'review'])}
 
     department = fields.Many2One(
@@ -81,7 +84,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             "deadline."),
         'get_overdue', searcher='search_overdue')
     deliveries = fields.One2Many(
-        'mvp.document.incoming', 'outgoing', "Deliveries", readonly=True)
+        'mvp.document.delivery', 'outgoing', "Deliveries", readonly=True,
+        help="The agencies of this system it was sent to, and how far "
+        "each has taken it.")
     note = fields.Text(
         "Review Note", states={'readonly': ~Eval('state').in_(
                 ['review', 'approval'])},
@@ -90,10 +95,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         STATES, "State", required=True, readonly=True, sort=False)
 
     del _readonly
-
-    @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [VISUAL]
 
     @classmethod
     def __setup__(cls):
@@ -107,12 +108,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     where=t.state.in_(['review', 'approval', 'approved',
                             'issued'])),
                 })
-        for name in [
-                'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
-                'field_of_work', 'pages', 'file_name', 'file_data']:
-            field = getattr(cls, name)
-            field.states = field.states.copy()
-            field.states['readonly'] = ~Eval('state').in_(['draft', 'review'])
         cls._order = [
             ('urgency', 'ASC'),
             ('create_date', 'DESC'),
@@ -192,6 +187,10 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             ('send_deadline', '=', None),
             ('send_deadline', '>=', dt.datetime.now())]
 
+    def files_frozen(self):
+        # Sent for approval, the signer approves them as they are.
+        return self.state not in {'draft', 'review'}
+
     @classmethod
     def check_modification(cls, mode, documents, values=None, external=False):
         super().check_modification(
@@ -201,12 +200,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 or mode == 'create' and any(
                     d.drafter.id != Transaction().user for d in documents)):
             raise AccessError(gettext('mvp_documents.msg_outgoing_drafter'))
-        if mode == 'delete':
-            for document in documents:
-                if document.state != 'draft':
-                    raise DocumentError(gettext(
-                            'mvp_documents.msg_outgoing_delete_draft',
-                            document=document.rec_name))
 
     @classmethod
     @ModelView.button
@@ -217,7 +210,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_file',
                         document=document.rec_name))
-        cls._notify_next(documents, 'reviewer', 'msg_outgoing_to_review')
+        cls._notify_next(documents, 'reviewer',
+            'mvp_documents.msg_outgoing_to_review')
 
     @classmethod
     @ModelView.button
@@ -228,7 +222,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_note_required',
                         document=document.rec_name))
-        cls._notify_next(documents, 'drafter', 'msg_outgoing_sent_back')
+        cls._notify_next(documents, 'drafter',
+            'mvp_documents.msg_outgoing_sent_back')
 
     @classmethod
     @ModelView.button
@@ -240,7 +235,8 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise DocumentError(gettext(
                         'mvp_documents.msg_outgoing_no_signer',
                         document=document.rec_name))
-        cls._notify_next(documents, 'signer', 'msg_outgoing_to_approve')
+        cls._notify_next(documents, 'signer',
+            'mvp_documents.msg_outgoing_to_approve')
 
     @classmethod
     @ModelView.button
@@ -267,7 +263,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def issue(cls, documents):
         pool = Pool()
         Register = pool.get('mvp.register')
-        Unit = pool.get('mvp.unit')
         Calendar = pool.get('mvp.calendar')
         today = pool.get('ir.date').today()
         now = dt.datetime.now()
@@ -276,7 +271,6 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 document.company, 'outgoing', today,
                 secret=document.secrecy != 'normal')
             number = register.take_number()
-            agency = Unit.agency_of_company(document.company)
             document.register = register
             document.number = number
             document.issue_date = today
@@ -285,13 +279,26 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 document.company).send_deadline(
                 now.replace(tzinfo=dt.timezone.utc)).astimezone(
                 dt.timezone.utc).replace(tzinfo=None)
-            document.number_symbol = numbering.number_symbol(
-                number, agency.code if agency else None,
-                document.type.code,
-                unit=document.department.code if document.department
-                else None,
-                year=today.year if document.type.with_year else None)
+            document.number_symbol = document._number_symbol(number, today)
             document.save()
+
+    def _number_symbol(self, number, date):
+        Unit = Pool().get('mvp.unit')
+        agency = Unit.agency_of_company(self.company)
+        return numbering.number_symbol(
+            number, agency.code if agency else None, self.type.code,
+            unit=self.department.code if self.department else None,
+            year=date.year if self.type.with_year else None)
+
+    def next_number(self):
+        """(number and symbol, date) that issuing today would give, the
+        number left in the register: another issue may take it first"""
+        pool = Pool()
+        Register = pool.get('mvp.register')
+        today = pool.get('ir.date').today()
+        number = Register.peek(
+            self.company, 'outgoing', today, secret=self.secrecy != 'normal')
+        return self._number_symbol(number, today), today
 
     @classmethod
     @ModelView.button
@@ -362,15 +369,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         for document in documents:
             user = getattr(document, field)
             if user:
-                cls.notify([user], [document], gettext(
-                        f'mvp_documents.{message}'), document.abstract)
+                cls.notify([user], [document], gettext(message),
+                    document.abstract)
 
-    @classmethod
-    def _notify_clerks(cls, documents):
-        clerks = cls.staff({d.company for d in documents}, 'group_clerk')
-        for document in documents:
-            cls.notify(clerks[document.company.id], [document], gettext(
-                    'mvp_documents.msg_outgoing_to_issue'), document.abstract)
+    def _clerk_message(self):
+        return gettext('mvp_documents.msg_outgoing_to_issue')
 
 
 class OutgoingUnit(ModelSQL):

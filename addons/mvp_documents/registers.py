@@ -5,6 +5,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction, without_check_access
 
+from .access import RuleCheckMixin
 from .text import SearchTextMixin
 
 DIRECTIONS = [
@@ -12,8 +13,18 @@ DIRECTIONS = [
     ('outgoing', "Outgoing"),
     ]
 
+# The name of a year's register, by direction and secrecy.
+REGISTER_NAMES = {
+    ('incoming', False): 'mvp_documents.msg_register_incoming_normal',
+    ('incoming', True): 'mvp_documents.msg_register_incoming_secret',
+    ('outgoing', False): 'mvp_documents.msg_register_outgoing_normal',
+    ('outgoing', True): 'mvp_documents.msg_register_outgoing_secret',
+    }
 
-class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
+
+class Register(
+        RuleCheckMixin, SearchTextMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     """Document register (sổ đăng ký văn bản) of an agency for a year
 
     Numbers come from a strict sequence: they are gap-free and never reused,
@@ -99,10 +110,30 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
         if external and mode == 'write' and (values.keys() & {
                     'company', 'direction', 'year', 'secret', 'sequence'}):
             raise AccessError(gettext('mvp_documents.msg_register_sequence'))
+        if external and mode == 'write' and values.get('active') is False:
+            year = Pool().get('ir.date').today().year
+            for register in registers:
+                # Its year's documents are numbered in it until the year ends.
+                if register.year >= year:
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_register_deactivate',
+                            register=register.rec_name, year=register.year))
 
     def take_number(self):
         "Take the next number: the sequence is locked until commit"
         return int(self.sequence.get())
+
+    @classmethod
+    def peek(cls, company, direction, date, secret=False):
+        "The number the register for the date would give next, not taken"
+        with without_check_access():
+            registers = cls.search([
+                    ('company', '=', company),
+                    ('direction', '=', direction),
+                    ('year', '=', date.year),
+                    ('secret', '=', secret),
+                    ], order=[('id', 'ASC')], limit=1)
+            return registers[0].next_number if registers else 1
 
     @classmethod
     def find(cls, company, direction, date, secret=False):
@@ -113,21 +144,24 @@ class Register(SearchTextMixin, DeactivableMixin, ModelSQL, ModelView):
             ('year', '=', date.year),
             ('secret', '=', secret),
             ]
-        registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
-        if not registers:
-            # Two clerks may open the year at once: one waits for the other.
-            cls.lock()
+        # A register closed early, or renamed, numbers on all the same: its
+        # year has a single series.
+        with Transaction().set_context(active_test=False):
             registers = cls.search(domain, order=[('id', 'ASC')], limit=1)
+            if not registers:
+                # Two clerks may open the year at once: one waits for the
+                # other.
+                cls.lock()
+                registers = cls.search(
+                    domain, order=[('id', 'ASC')], limit=1)
         if registers:
             return registers[0]
-        key = 'secret' if secret else 'normal'
+        name = REGISTER_NAMES[direction, bool(secret)]
         # Opening the year's register is the system's work, not the clerk's.
         with without_check_access():
             register = cls(
                 company=company, direction=direction, year=date.year,
                 secret=secret,
-                name=gettext(
-                    f'mvp_documents.msg_register_{direction}_{key}',
-                    year=date.year))
+                name=gettext(name, year=date.year))
             register.save()
         return cls(register.id)

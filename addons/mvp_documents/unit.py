@@ -3,13 +3,19 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, tree)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from . import identifier, worktime
 from .exceptions import IdentifierError
+from .res import AGENCY_ADMIN_ONLY, is_province_admin
 from .text import SearchTextMixin, SortKeyMixin
+
+# The company module wants one; agencies keep no accounts.
+CURRENCY = {'name': "Đồng Việt Nam", 'code': 'VND', 'symbol': '₫',
+    'numeric_code': '704', 'rounding': 1, 'digits': 0}
 
 KINDS = [
     ('province', "Province"),
@@ -40,6 +46,14 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             },
         help="Electronic identifier of the agency (QCVN 102:2016), "
         "e.g. 000.00.00.H53.")
+    place = fields.Char(
+        "Place Name",
+        states={
+            'invisible': Eval('kind') == 'division',
+            },
+        help="Written before the date on the agency's documents: the "
+        "administrative unit where it sits, e.g. Hưng Yên (Decree 30/2020); "
+        "empty, the parent agency's.")
     parent = fields.Many2One(
         'mvp.unit', "Parent", ondelete='RESTRICT',
         states={
@@ -48,11 +62,18 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     children = fields.One2Many('mvp.unit', 'parent', "Children")
     company = fields.Many2One(
         'company.company', "Company", readonly=True, ondelete='RESTRICT',
-        help="The agency as a Tryton company: what record rules isolate.")
+        help="What keeps the agency's records apart from other agencies'.")
     agency = fields.Function(
         fields.Many2One('mvp.unit', "Agency"), 'get_agency',
         searcher='search_agency')
-    members = fields.One2Many('res.user', 'unit', "Members", readonly=True)
+    members = fields.One2Many('res.user', 'unit', "Members")
+    two_factor = fields.Boolean(
+        "Two-Step Verification",
+        states={
+            'invisible': Eval('kind') == 'division',
+            },
+        help="Its administrators and leaders give a code from an "
+        "authenticator app at login, after the password.")
 
     @classmethod
     def __setup__(cls):
@@ -65,6 +86,28 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
                 'mvp_documents.msg_unit_company_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
+        # Shown as check_modification has it: an agency administrator adds
+        # divisions and staff, the agency itself is the province's.
+        agency = (Eval('kind') != 'division') & AGENCY_ADMIN_ONLY
+        for name in ['name', 'code', 'kind', 'identifier', 'parent', 'active']:
+            field = getattr(cls, name)
+            readonly = field.states.get('readonly')
+            field.states['readonly'] = (
+                readonly | agency if readonly is not None else agency)
+            field.depends = set(field.depends) | {'kind'}
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        super().__register__(module)
+        # Earlier databases named the agencies' currency in English.
+        currency = Currency.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*currency.update(
+                [currency.name], [CURRENCY['name']],
+                where=(currency.code == CURRENCY['code'])
+                & (currency.name == 'Vietnamese Dong')))
 
     @classmethod
     def __register__(cls, module):
@@ -88,6 +131,14 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     def is_agency(self):
         return self.kind != 'division'
 
+    @property
+    def place_name(self):
+        "The place name of the unit, or of the nearest unit above with one"
+        unit = self
+        while unit and not unit.place:
+            unit = unit.parent
+        return unit.place if unit else None
+
     def get_agency(self, name):
         unit = self
         while unit and not unit.is_agency:
@@ -97,10 +148,17 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
     @classmethod
     def search_agency(cls, name, clause):
         "Units whose agency is in the clause: the agencies and the divisions"
-        _, operator, value = clause[:3]
-        if operator not in {'=', 'in'}:
+        field, operator, value = clause[:3]
+        if field != name:
+            # agency.<field>: of the agencies that match
+            agencies = [u.id for u in cls.search([
+                        ('kind', '!=', 'division'),
+                        (field[len(name) + 1:], *clause[1:]),
+                        ])]
+        elif operator in {'=', 'in'}:
+            agencies = [value] if operator == '=' else list(value or [])
+        else:
             raise NotImplementedError(operator)
-        agencies = [value] if operator == '=' else list(value or [])
         ids, front = set(agencies), list(agencies)
         while front:
             front = [u.id for u in cls.search([
@@ -115,6 +173,20 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
         if self.code:
             return f'{self.name} ({self.code})'
         return self.name
+
+    @classmethod
+    def check_modification(cls, mode, units, values=None, external=False):
+        "An agency administrator adds divisions and staff to their agency"
+        super().check_modification(
+            mode, units, values=values, external=external)
+        if (external and mode == 'write'
+                and set(values) - {'children', 'members'}
+                and not is_province_admin()):
+            for unit in units:
+                if unit.is_agency:
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_unit_agency_province',
+                            unit=unit.rec_name))
 
     @classmethod
     def validate_fields(cls, units, field_names):
@@ -145,9 +217,7 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
         if currency:
             currency, = currency
         else:
-            currency = Currency(
-                name="Vietnamese Dong", code='VND', symbol='₫', numeric_code='704',
-                rounding=1, digits=0)
+            currency = Currency(**CURRENCY)
             currency.save()
         party = Party(name=name)
         party.save()

@@ -30,9 +30,8 @@ import re
 import unicodedata
 
 __all__ = [
-    'VNTextError', 'UnknownEncoding', 'MixedEncoding', 'UnencodableError',
-    'ENCODINGS', 'nfc', 'fold', 'sort_key', 'detect', 'to_unicode',
-    'from_unicode', 'encode', 'is_syllable', 'LETTERS_134']
+    'VNTextError', 'UnknownEncoding', 'MixedEncoding', 'ENCODINGS', 'nfc',
+    'fold', 'sort_key', 'detect', 'to_unicode', 'is_syllable', 'LETTERS_134']
 
 ENCODINGS = ('unicode', 'tcvn3', 'vni', 'viqr', 'ascii')
 
@@ -58,15 +57,6 @@ class MixedEncoding(VNTextError):
         super().__init__(message)
         self.encodings = tuple(encodings)
         self.samples = tuple(samples)
-
-
-class UnencodableError(VNTextError):
-    "Text cannot be written in the target legacy encoding without loss."
-
-    def __init__(self, message, position, char):
-        super().__init__(message)
-        self.position = position
-        self.char = char
 
 
 # --- letters ---------------------------------------------------------------
@@ -335,10 +325,6 @@ def _decode_tcvn3(text):
     return _LINE.sub(line, text)
 
 
-def _encode_tcvn3(text):
-    return ''.join(_TCVN3_ENCODE.get(c, c) for c in text)
-
-
 # --- VNI -------------------------------------------------------------------
 
 # VNI-Windows, as implemented by UniKey's VnConv (vnconv/data.cpp, VNI-WIN
@@ -388,10 +374,6 @@ def _vni_code(match):
 
 def _decode_vni(text):
     return _VNI_CODE.sub(_vni_code, text)
-
-
-def _encode_vni(text):
-    return ''.join(_VNI_ENCODE.get(c, c) for c in text)
 
 
 # --- VIQR ------------------------------------------------------------------
@@ -447,32 +429,6 @@ def _decode_viqr(text):
                 continue
         out.append(char)
         i += 1
-    return ''.join(out)
-
-
-_VIQR_ENCODE = {'đ': 'dd', 'Đ': 'DD'}
-for _c, (_b, _t) in _TONED.items():
-    if not _c.isascii():
-        _v = next((b + m for (b, m), v in _VIQR_QUALITY.items() if v == _b),
-            _b)
-        _v += next((m for m, t in _VIQR_TONES.items() if t == _t), '')
-        _VIQR_ENCODE[_c] = _v.upper() if _c.isupper() else _v
-
-
-def _encode_viqr(text):
-    out = []
-    prev = ''
-    for char in text:
-        if char == '\\' or (
-                char in _VIQR_MARKS and _viqr_combine(prev, char)):
-            # Would be read as a mark: keep it literal.
-            encoded = '\\' + char
-        else:
-            encoded = _VIQR_ENCODE.get(char, char)
-        if out and out[-1] in ('d', 'D') and out[-1] + encoded[0] in _VIQR_D:
-            out[-1] = '\\' + out[-1]
-        out.append(encoded)
-        prev = char
     return ''.join(out)
 
 
@@ -705,46 +661,3 @@ def _decode(text, source):
     elif source in ('vni', 'viqr'):
         text = _DECODERS[source](text)
     return nfc(text)
-
-
-_ENCODERS = {
-    'tcvn3': _encode_tcvn3,
-    'vni': _encode_vni,
-    'viqr': _encode_viqr,
-    }
-
-
-def from_unicode(text, target):
-    """Return text written in the legacy target ('tcvn3', 'vni', 'viqr').
-
-    TCVN3 and VNI come back as the text their bytes give read as cp1252
-    (see encode() for bytes).  Raise UnencodableError when the result
-    would not read back as text.
-    """
-    if target not in _ENCODERS:
-        raise ValueError("Unknown target encoding %r" % target)
-    text = nfc(text)
-    result = _ENCODERS[target](text)
-    try:
-        result.encode('ascii' if target == 'viqr' else 'cp1252')
-    except UnicodeEncodeError as error:
-        char = result[error.start]
-        raise UnencodableError(
-            "%r cannot be written in %s" % (char, target),
-            text.find(char), char)
-    back = _decode(result, target)
-    if back != text:
-        position = next(
-            (i for i, (a, b) in enumerate(zip(back, text)) if a != b),
-            min(len(back), len(text)))
-        char = text[position:position + 1]
-        raise UnencodableError(
-            "%r at %d does not survive %s" % (char, position, target),
-            position, char)
-    return result
-
-
-def encode(text, target):
-    "Return text in the legacy target as bytes."
-    result = from_unicode(text, target)
-    return result.encode('ascii' if target == 'viqr' else 'cp1252')

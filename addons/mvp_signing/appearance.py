@@ -3,7 +3,9 @@
 - `Personal`: the competent person's signature image (blue, transparent
   PNG) with their name below, at the signing place of the document;
 - `Organisation`: the agency's seal image (red, actual size) covering about
-  the left third of the personal signature image;
+  the left third of the personal signature image, with the number and the
+  place and date of issue under it as the clerk writes them ("Hưng Yên,
+  ngày 01 tháng 12 năm 2026"); the signing time itself is in the signature;
 - `Attachment`: annexes and attached files, at the top right of the first
   page, no image, the agency name, number and symbol and signing time
   (ISO 8601, +07:00) in 10 pt.
@@ -16,7 +18,6 @@ import functools
 import io
 import math
 import os
-import unicodedata
 import zlib
 
 from pyhanko import stamp
@@ -24,6 +25,9 @@ from pyhanko.pdf_utils import generic, images, layout, text
 from pyhanko.pdf_utils.font.opentype import (
     GlyphAccumulator, GlyphAccumulatorFactory)
 from pyhanko.sign.fields import SigFieldSpec
+
+# appearance text in NFC: decomposed marks would need shaping
+from trytond.modules.mvp_documents.vntext import nfc
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), 'ICT')
 ISO_FORMAT = '%Y-%m-%dT%H:%M:%S+07:00'  # only right for times in VN_TZ
@@ -86,7 +90,8 @@ def text_width(value, size):
     "width in points of one line of `value` set in the appearance font"
     widths, em = _metrics(font_path())
     default = widths.get(0x20, em // 2)
-    return sum(widths.get(ord(c), default) for c in nfc(value)) * size / em
+    return sum(widths.get(ord(c), default)
+        for c in nfc(value or '')) * size / em
 
 
 # (font, glyph ids) -> compressed font program of that subset
@@ -152,11 +157,6 @@ def _text_style(size, leading=None):
             x_align=layout.AxisAlignment.ALIGN_MIN,
             y_align=layout.AxisAlignment.ALIGN_MIN,
             margins=layout.Margins()))
-
-
-def nfc(value):
-    "appearance text in NFC: decomposed marks would need shaping"
-    return unicodedata.normalize('NFC', value or '')
 
 
 @functools.lru_cache(maxsize=16)
@@ -269,7 +269,7 @@ class Personal:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'signer': nfc(self.name or signer_name)}
+        return {'signer': nfc(self.name or signer_name or '')}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -282,9 +282,11 @@ class Organisation:
     `box` places it.
 
     `number`: the document's number and symbol, set under the seal with
-    the signing time. The number is given at issue, after the competent
-    person has signed: as the clerk writes it on paper before stamping,
-    the organisation signature carries it, covered by that signature.
+    `dated`, the place and date of issue (numbering.dated), or the signing
+    time in ISO 8601 without it. The number is given at issue, after the
+    competent person has signed: as the clerk writes it on paper before
+    stamping, the organisation signature carries it, covered by that
+    signature.
     """
     image: object
     over: str = None
@@ -292,6 +294,7 @@ class Organisation:
     page: int = -1
     diameter: float = round(36 * MM)
     number: str = None
+    dated: str = None
     font_size: int = 10
 
     @property
@@ -314,8 +317,8 @@ class Organisation:
             width = d
             if self.number:
                 width = max(d, 4 + max(text_width(line, self.font_size)
-                        for line in (
-                            self.number, '0000-00-00T00:00:00+07:00')))
+                        for line in (self.number,
+                            self.dated or '0000-00-00T00:00:00+07:00')))
             return index, (right - width, middle - d / 2 - self._text_height,
                 right, middle + d / 2)
         index = _page(reader, self.page)
@@ -338,7 +341,8 @@ class Organisation:
                     bottom=self._text_height),
                 x=layout.AxisAlignment.ALIGN_MAX,
                 y=layout.AxisAlignment.ALIGN_MAX),
-            stamp_text='%(number)s\n%(ts)s',
+            stamp_text='%(number)s\n' + (
+                '%(dated)s' if self.dated else '%(ts)s'),
             timestamp_format=ISO_FORMAT,
             text_box_style=_text_style(self.font_size, self._leading),
             inner_content_layout=_fit(layout.Margins(
@@ -348,7 +352,10 @@ class Organisation:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'number': nfc(self.number)} if self.number else {}
+        params = {'number': nfc(self.number)} if self.number else {}
+        if self.dated:
+            params['dated'] = nfc(self.dated)
+        return params
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -389,7 +396,8 @@ class Attachment:
                 scaling=layout.InnerScaling.SHRINK_TO_FIT))
 
     def text_params(self, signer_name):
-        return {'agency': nfc(self.agency), 'number': nfc(self.number)}
+        return {'agency': nfc(self.agency or ''),
+            'number': nfc(self.number or '')}
 
 
 def field_spec(appearance, reader, name):
@@ -440,7 +448,7 @@ def stamp_image(agency, size=600):
     font = ImageFont.truetype(io.BytesIO(_font_program(font_path())),
         int(size * 0.055))
     # the name around the upper ring, one letter at a time
-    label = nfc(agency).upper()
+    label = nfc(agency or '').upper()
     radius = c * 0.86
     span = min(math.pi * 1.4, len(label) * 0.11)
     for i, ch in enumerate(label):

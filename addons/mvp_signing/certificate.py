@@ -7,17 +7,25 @@ for each time someone signs.
 """
 import datetime as dt
 import hashlib
+import re
 from contextlib import contextmanager
 
+from asn1crypto import x509
+
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.pool import Pool, PoolMeta
+from trytond.modules.mvp_documents.access import RuleCheckMixin
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.modules.mvp_documents.document import BoundedFilesMixin
+from trytond.modules.mvp_documents.vntext import fold
+
 from . import keys, pades
-from .exceptions import CertificateError, SigningError
+from .exceptions import CertificateError, SigningError, described
 
 KINDS = [
     ('personal', "Personal"),
@@ -34,6 +42,52 @@ KEY_STORAGES = [
     ('pkcs11', "PKCS#11 Token or HSM"),
     ('external', "External Signer"),
     ]
+
+
+def key_directory():
+    "The directory of the PKCS#12 files, from the server configuration"
+    return config.get('mvp_signing', 'key_directory') or None
+
+
+def pkcs11_libraries():
+    "The PKCS#11 libraries the server configuration allows, in its order"
+    value = config.get('mvp_signing', 'pkcs11_libraries', default='')
+    return [p.strip() for p in re.split(r'[,\n]', value) if p.strip()]
+
+
+# Agency names as certificates often abbreviate them.
+_ABBREVIATIONS = [
+    (re.compile(r'\bubnd\b'), 'uy ban nhan dan'),
+    (re.compile(r'\bhdnd\b'), 'hoi dong nhan dan'),
+    ]
+
+
+def _name_key(name):
+    key = fold(name or '')
+    for abbreviation, full in _ABBREVIATIONS:
+        key = abbreviation.sub(full, key)
+    return key
+
+
+def names_agency(subject, name, identifier):
+    """Whether the certificate subject (an asn1crypto Name) is the agency's:
+    its organisation or common name is the agency's name, diacritics, case
+    and the abbreviations UBND, HĐND aside, or one of its attributes carries
+    the agency's identifier code (e.g. organizationIdentifier; where the
+    Government CA puts the code is not known, so any attribute is read)"""
+    native = subject.native
+    values = [v for v in native.values() if isinstance(v, str)]
+    if identifier and any(identifier in v for v in values):
+        return True
+    wanted = _name_key(name)
+    return bool(wanted) and any(_name_key(native.get(k)) == wanted
+        for k in ('organization_name', 'common_name'))
+
+
+def names_person(subject, name):
+    "Whether the certificate subject's common name is the person's name"
+    common = subject.native.get('common_name')
+    return bool(name) and fold(common or '') == fold(name)
 
 
 def _naive_utc(moment):
@@ -64,7 +118,7 @@ def parse(data):
     return values
 
 
-class CertificateMixin:
+class CertificateMixin(BoundedFilesMixin):
     "Certificate data read from the certificate itself"
     __slots__ = ()
     certificate = fields.Binary(
@@ -140,7 +194,8 @@ class Trust(DeactivableMixin, CertificateMixin, ModelSQL, ModelView):
         return roots, others
 
 
-class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
+class Certificate(
+        RuleCheckMixin, Workflow, CertificateMixin, ModelSQL, ModelView):
     "Digital signature certificate of a person or an agency"
     __name__ = 'mvp.signing.certificate'
     __string__ = "Certificate"
@@ -177,15 +232,16 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
             'required': Eval('key_storage') == 'pkcs12',
             'invisible': Eval('key_storage') != 'pkcs12',
             },
-        help="Path of the PKCS#12 file on the server. Its passphrase is "
-        "asked for at each signing and never stored.")
-    pkcs11_library = fields.Char(
-        "PKCS#11 Library",
+        help="Path of the PKCS#12 file in the key directory of the server "
+        "configuration. Its passphrase is asked for at each signing and "
+        "never stored.")
+    pkcs11_library = fields.Selection(
+        'get_pkcs11_libraries', "PKCS#11 Library",
         states={
             'required': Eval('key_storage') == 'pkcs11',
             'invisible': Eval('key_storage') != 'pkcs11',
             },
-        help="e.g. /usr/lib/softhsm/libsofthsm2.so")
+        help="One of the libraries the server configuration allows.")
     pkcs11_token = fields.Char(
         "Token Label",
         states={'invisible': Eval('key_storage') != 'pkcs11'})
@@ -257,6 +313,10 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
     def default_revocation_requested(cls):
         return False
 
+    @classmethod
+    def get_pkcs11_libraries(cls):
+        return [(None, '')] + [(p, p) for p in pkcs11_libraries()]
+
     def get_rec_name(self, name):
         return f'{self.name} ({self.serial})'
 
@@ -278,6 +338,21 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
+        # Key material only from where the server configuration says: the
+        # server opens these files and loads these libraries.
+        if values.get('pkcs12_path'):
+            try:
+                _, values['pkcs12_path'] = keys.key_file(
+                    values['pkcs12_path'], key_directory())
+            except keys.KeyPathError as e:
+                raise CertificateError(gettext(
+                        f'mvp_signing.msg_key_file_{e.reason}',
+                        path=values['pkcs12_path'])) from e
+        library = values.get('pkcs11_library')
+        if library and library not in pkcs11_libraries():
+            raise CertificateError(gettext(
+                    'mvp_signing.msg_pkcs11_library_not_allowed',
+                    library=library))
         if (mode == 'create' and values.get('valid_to')
                 and values['valid_to'] < dt.datetime.utcnow()):
             values['status'] = 'expired'
@@ -293,6 +368,39 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         if mode == 'write' and 'certificate' in values:
             raise CertificateError(gettext(
                     'mvp_signing.msg_certificate_replace'))
+
+    @classmethod
+    def validate_fields(cls, certificates, field_names):
+        super().validate_fields(certificates, field_names)
+        if field_names & {'certificate', 'kind', 'company', 'user'}:
+            for certificate in certificates:
+                certificate.check_subject()
+
+    def check_subject(self):
+        """CertificateError unless the certificate is the agency's (an
+        organisation certificate) or its holder's, a person of the agency
+        (a personal one)"""
+        Unit = Pool().get('mvp.unit')
+        subject = x509.Certificate.load(bytes(self.certificate)).subject
+        if self.kind == 'organisation':
+            agency = Unit.agency_of_company(self.company)
+            if not agency or not names_agency(
+                    subject, agency.name, agency.identifier):
+                raise CertificateError(gettext(
+                        'mvp_signing.msg_certificate_not_agency',
+                        subject=self.subject,
+                        agency=agency.name if agency else
+                        self.company.rec_name))
+        elif self.user:
+            if self.company not in self.user.companies:
+                raise CertificateError(gettext(
+                        'mvp_signing.msg_certificate_holder_agency',
+                        user=self.user.rec_name,
+                        agency=self.company.rec_name))
+            if not names_person(subject, self.user.name):
+                raise CertificateError(gettext(
+                        'mvp_signing.msg_certificate_not_holder',
+                        subject=self.subject, user=self.user.rec_name))
 
     @classmethod
     @ModelView.button
@@ -424,8 +532,12 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         try:
             if self.key_storage == 'pkcs12':
                 yield self._checked(keys.load_pkcs12(
-                        self.pkcs12_path, secret or ''))
+                        self._key_file(), secret or ''))
             elif self.key_storage == 'pkcs11':
+                if self.pkcs11_library not in pkcs11_libraries():
+                    raise SigningError(gettext(
+                            'mvp_signing.msg_pkcs11_library_not_allowed',
+                            library=self.pkcs11_library or ''))
                 with keys.open_pkcs11(self.pkcs11_library,
                         token=self.pkcs11_token or None, pin=secret or '',
                         key=self.pkcs11_key) as signer:
@@ -437,7 +549,17 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
         except keys.KeyUnavailable as e:
             raise SigningError(gettext(
                     'mvp_signing.msg_key_unavailable',
-                    certificate=self.rec_name), str(e)) from e
+                    certificate=self.rec_name),
+                described(e, certificate=self.rec_name)) from e
+
+    def _key_file(self):
+        "The key file's real path, checked again: links may have changed"
+        try:
+            path, _ = keys.key_file(self.pkcs12_path or '', key_directory())
+        except keys.KeyPathError as e:
+            raise SigningError(gettext(f'mvp_signing.msg_key_file_{e.reason}',
+                    path=self.pkcs12_path or '')) from e
+        return path
 
     def _checked(self, signer):
         # The key file could hold another certificate than the one
@@ -462,27 +584,3 @@ class Certificate(Workflow, CertificateMixin, ModelSQL, ModelView):
             certificates = cls.search(domain)
             return [c for c in certificates
                 if c.usable_error(User(user) if user else None) is None]
-
-
-class User(metaclass=PoolMeta):
-    __name__ = 'res.user'
-
-    @classmethod
-    def on_modification(cls, mode, users, field_names=None):
-        super().on_modification(mode, users, field_names=field_names)
-        if mode == 'write' and field_names & {'active', 'companies'}:
-            Certificate = Pool().get('mvp.signing.certificate')
-            with without_check_access():
-                Certificate.flag_departures(
-                    cls.browse([u.id for u in users]))
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('mvp.signing.certificate|update_expired',
-                "Mark Expired Certificates"))

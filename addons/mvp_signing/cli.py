@@ -6,7 +6,7 @@ verify-pdf prints one JSON object per signature and exits with
 cannot be read (the message says why, on stderr).
 
 sign-external is the reference external signer: it answers a signing
-request (`pades.Pending.request()`, JSON) with a key from a PKCS#12 file
+request (`pades.Prepared.request()`, JSON) with a key from a PKCS#12 file
 or a PKCS#11 token, so that the key never reaches the server.
 """
 import getpass

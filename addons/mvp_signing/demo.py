@@ -3,7 +3,8 @@
 A demo PKI is generated when the demo loads: a root and an issuing
 authority named as demonstrations, a personal certificate for each leader
 and an organisation certificate for each agency. The keys are written as
-PKCS#12 files under var/ (next to the database directory), all opened by
+PKCS#12 files in the key directory of the configuration (var/pki/ for
+`make run`), in a folder named after the database, all opened by
 PASSPHRASE, which `mvp db init --demo` prints with the logins; nothing of it
 is committed. The province's approved document then carries the leader's
 signature, and the issued and distributed ones the agency's too, so that the
@@ -19,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from trytond import config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -31,9 +31,13 @@ ISSUER_NAME = "Cơ quan chứng thực chuyên dùng Chính phủ (demo)"
 
 
 def key_dir():
-    "Where the demo keys go: pki/<database> beside the database directory"
-    base = Path(config.get('database', 'path')).resolve().parent
-    return base / 'pki' / Transaction().database.name
+    "Where the demo keys go: <database> in the configured key directory"
+    from .certificate import key_directory
+    base = key_directory()
+    if not base:
+        raise RuntimeError("the demo keys need a key directory: set "
+            "[mvp_signing] key_directory (make run passes var/pki)")
+    return Path(base).resolve() / Transaction().database.name
 
 
 def _name(common, organisation=None):

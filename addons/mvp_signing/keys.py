@@ -14,17 +14,56 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import (
     get_pyca_cryptography_hash, process_pss_params)
 
-__all__ = ['KeyUnavailable', 'KeySigner', 'load_pkcs12', 'forget', 'open_pkcs11']
+__all__ = ['KeyUnavailable', 'KeyPathError', 'KeySigner', 'key_file',
+    'load_pkcs12', 'forget', 'open_pkcs11']
 
 
 class KeyUnavailable(Exception):
-    "the key cannot be used: wrong passphrase or PIN, damaged file, no token"
+    """the key cannot be used; the message says why for the log, `reason`
+    as a code for people: 'missing' (no key file where said), 'secret'
+    (wrong passphrase or PIN), 'damaged' (no usable key in the file),
+    'token' (no such token or key on it), 'pin_locked' (the token's PIN is
+    locked), 'unsupported' (a key type we do not sign with)"""
+
+    def __init__(self, message, reason='damaged'):
+        super().__init__(message)
+        self.reason = reason
+
+
+class KeyPathError(ValueError):
+    """a key file the configuration does not allow; `reason` says why:
+    'no_directory' (no key directory configured), 'outside' (the path
+    leads out of it, through '..' or a symbolic link) or 'not_found'"""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def key_file(path, directory):
+    """(real path, path relative to directory) of the key file `path`,
+    taken relative to `directory`, the key directory of the server
+    configuration; an absolute path inside it is taken too. KeyPathError
+    if there is no directory, if the path resolves outside it or to no
+    file.
+    """
+    if not directory:
+        raise KeyPathError('no key directory is configured', 'no_directory')
+    root = os.path.realpath(directory)
+    real = os.path.realpath(os.path.join(root, path))
+    if real == root or os.path.commonpath([root, real]) != root:
+        raise KeyPathError('%s is outside the key directory' % path,
+            'outside')
+    if not os.path.isfile(real):
+        raise KeyPathError('%s is not a file of the key directory' % path,
+            'not_found')
+    return real, os.path.relpath(real, root)
 
 
 def _asn1(cert):
@@ -74,7 +113,8 @@ class KeySigner(Signer):
             return key.sign(data, ec.ECDSA(algo))
         if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
             return key.sign(data)
-        raise KeyUnavailable('unsupported key type: %s' % type(key).__name__)
+        raise KeyUnavailable(
+            'unsupported key type: %s' % type(key).__name__, 'unsupported')
 
 
 # Loaded PKCS#12 signers, keyed by file identity and a keyed hash of the
@@ -98,7 +138,7 @@ def load_pkcs12(path, passphrase):
         st = os.stat(path)
     except OSError as e:
         raise KeyUnavailable('cannot read key file %s: %s'
-            % (path, e.strerror))
+            % (path, e.strerror), 'missing')
     tag = hmac.new(_pepper, passphrase or b'', hashlib.sha256).digest()
     ident = (os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns,
         tag)
@@ -112,13 +152,13 @@ def load_pkcs12(path, passphrase):
             data = f.read()
     except OSError as e:
         raise KeyUnavailable('cannot read key file %s: %s'
-            % (path, e.strerror))
+            % (path, e.strerror), 'missing')
     try:
         key, cert, others = pkcs12.load_key_and_certificates(
             data, passphrase or None)
     except (ValueError, TypeError):
         raise KeyUnavailable('cannot open %s: wrong passphrase or not a '
-            'PKCS#12 file' % path)
+            'PKCS#12 file' % path, 'secret')
     if key is None or cert is None:
         raise KeyUnavailable('%s holds no key and certificate' % path)
     signer = KeySigner(key, _asn1(cert), [_asn1(c) for c in others])
@@ -151,6 +191,8 @@ class open_pkcs11:
 
     def __enter__(self):
         from pkcs11 import PKCS11Error
+        from pkcs11.exceptions import (
+            PinIncorrect, PinInvalid, PinLenRange, PinLocked)
         from pyhanko.config.errors import ConfigurationError
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11 as p11
@@ -164,10 +206,17 @@ class open_pkcs11:
                 cert_label=self.cert or self.key, other_certs_to_pull=None)
             # fetch the certificate now, so that a wrong label fails here
             signer.signing_cert
-        except (PKCS11Error, SigningError, ConfigurationError, OSError) as e:
+        except (PKCS11Error, PyHankoSigningError, ConfigurationError,
+                OSError) as e:
             self.__exit__()
+            if isinstance(e, PinLocked):
+                reason = 'pin_locked'
+            elif isinstance(e, (PinIncorrect, PinInvalid, PinLenRange)):
+                reason = 'secret'
+            else:
+                reason = 'token'
             raise KeyUnavailable('PKCS#11 token: %s' % (
-                str(e) or type(e).__name__))
+                str(e) or type(e).__name__), reason)
         return signer
 
     def __exit__(self, *exc):

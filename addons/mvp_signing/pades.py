@@ -1,5 +1,9 @@
 """PAdES signing and verification, on pyHanko.
 
+One module for the three APIs: they share reading the PDF (size, header,
+encryption, scripts), the levels and the validation context, which is most
+of its length.
+
 `sign` signs with a key we hold (PKCS#12 file or PKCS#11 token, see `keys`);
 `prepare` and `finish` sign with a key held elsewhere (a user's USB token
 through a local tool, a remote signing service); `verify` checks every
@@ -7,12 +11,15 @@ signature of a received PDF.
 """
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
 import os
+import re
+import zlib
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils import misc
@@ -34,18 +41,40 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import (
     AIOHttpFetcherBackend)
-from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+from pyhanko_certvalidator.errors import (
+    CRLFetchError, OCSPFetchError, PathBuildingError)
+from pyhanko_certvalidator.fetchers.api import (
+    CertificateFetcher, CRLFetcher, FetcherBackend, Fetchers, FetchLimits,
+    OCSPFetcher, OwnedFetcherBackend)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import appearance as _appearance
 from .appearance import VN_TZ
 
-__all__ = ['LEVELS', 'MAX_SIZE', 'Error', 'SigningError', 'Unreadable',
-    'sign', 'prepare', 'finish', 'Pending', 'sign_request', 'verify',
-    'load_certs']
+__all__ = ['LEVELS', 'MAX_SIZE', 'LIMITS', 'Limits', 'Error', 'CannotSign',
+    'Unreadable', 'sign', 'prepare', 'finish', 'Prepared', 'sign_request',
+    'verify', 'load_certs']
 
 LEVELS = ('B-B', 'B-T', 'B-LT')
 MAX_SIZE = 50 * 2 ** 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What a PDF may hold for it to be read: a file past one is refused
+    before the work it would cause. The defaults are far above what the
+    documents of an office hold (a 500-page scan has some 2,000 objects).
+    `time` and `memory` bound a verification run in a sandbox (seconds,
+    bytes of address space), see `signature.check`."""
+    pages: int = 5000
+    objects: int = 500_000
+    signatures: int = 50
+    inflated: int = 2 ** 30
+    time: int = 30
+    memory: int = 2 ** 31
+
+
+LIMITS = Limits()
 MD = 'sha256'
 # Signers in Vietnam use digitalSignature, nonRepudiation or both.
 KEY_USAGE = KeyUsageConstraints(
@@ -63,17 +92,38 @@ class Error(Exception):
     "signing or verification failed; the message says why, for a person"
 
 
-class SigningError(Error):
-    pass
+class CannotSign(Error):
+    """signing cannot be done; `reason` says why, as a code: 'configuration'
+    (level, timestamp server or trust roots missing), 'encrypted',
+    'javascript', 'external' (the external signer's answer does not fit)
+    or 'failed'"""
+
+    def __init__(self, message, reason='failed'):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Unreadable(Error):
     """the input is not a PDF we can read; `reason` says why, as a code:
-    'too_large', 'not_pdf', 'encrypted' or 'damaged'"""
+    'too_large', 'not_pdf', 'encrypted', 'damaged', or a limit passed
+    (see `Limits`): 'too_many_pages', 'too_many_objects',
+    'too_many_signatures', 'too_inflated'"""
 
     def __init__(self, message, reason='damaged'):
         super().__init__(message)
         self.reason = reason
+
+
+@contextlib.contextmanager
+def _wrapped(what):
+    "pyHanko's and the parser's errors as our CannotSign, saying what failed"
+    try:
+        yield
+    except Error:
+        raise
+    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
+        raise CannotSign('%s failed: %s'
+            % (what, str(e) or type(e).__name__)) from e
 
 
 def _run(coro):
@@ -128,13 +178,90 @@ def _stream(pdf, max_size):
     return pdf
 
 
-def _reader(stream, make=PdfFileReader):
-    """`make(stream)`, a PDF reader or a writer over one, checked readable;
-    Unreadable otherwise."""
+# where a stream's data starts: what pyHanko would decode
+_STREAM = re.compile(rb'(?<!end)stream(?:\r\n|\n|\r)')
+
+
+def _check_inflated(data, limit):
+    """Unreadable when the Flate streams of data would decode to more than
+    limit bytes in all: a compression bomb, refused before a parser
+    decodes it. Read from the raw bytes, object and cross-reference
+    streams included, each decoded in chunks and dropped."""
+    total = 0
+    for match in _STREAM.finditer(data):
+        offset = match.end()
+        if data[offset:offset + 1] != b'\x78':
+            continue  # no zlib header: not Flate data (an image, text)
+        inflater = zlib.decompressobj()
+        pending = b''
+        try:
+            while not inflater.eof:
+                if not pending:
+                    pending = data[offset:offset + 2 ** 16]
+                    offset += len(pending)
+                    if not pending:
+                        break
+                total += len(inflater.decompress(pending, 2 ** 20))
+                if total > limit:
+                    raise Unreadable('the streams inflate to more than '
+                        '%d bytes' % limit, 'too_inflated')
+                pending = inflater.unconsumed_tail
+        except zlib.error:
+            continue
+
+
+def _page_tree(reader, limit):
+    """The page objects, in order, walked once (pyHanko's page lookup walks
+    the tree from its root for each page); Unreadable past limit pages or
+    nodes, shared or cyclic nodes counted each time"""
+    pages, nodes = [], 0
+    stack = [reader.root['/Pages']]
+    while stack:
+        node = stack.pop().get_object()
+        nodes += 1
+        if nodes > 2 * limit or len(pages) > limit:
+            raise Unreadable('more than %d pages' % limit, 'too_many_pages')
+        if '/Kids' in node:
+            stack.extend(reversed(list(node['/Kids'])))
+        else:
+            pages.append(node)
+    return pages
+
+
+def _check_structure(reader, limits):
+    "Unreadable when reader's PDF holds more than limits allow"
+    xrefs = reader.xrefs
+    objects = sum(len(xrefs.explicit_refs_in_revision(r))
+        for r in range(xrefs.total_revisions))
+    if objects > limits.objects:
+        raise Unreadable('%d objects, the limit is %d'
+            % (objects, limits.objects), 'too_many_objects')
+    count = reader.root['/Pages']['/Count']
+    if not isinstance(count, int) or count > limits.pages:
+        raise Unreadable('%s pages, the limit is %d'
+            % (count, limits.pages), 'too_many_pages')
+    _page_tree(reader, limits.pages)
+    signatures = 0
+    for _ in fields.enumerate_sig_fields(reader, filled_status=True):
+        signatures += 1
+        if signatures > limits.signatures:
+            raise Unreadable('more than %d signatures' % limits.signatures,
+                'too_many_signatures')
+
+
+def _reader(stream, make=PdfFileReader, limits=LIMITS):
+    """`make(stream)`, a PDF reader or a writer over one, checked readable
+    and within limits; Unreadable otherwise."""
     head = stream.read(1024)
     stream.seek(0)
     if b'%PDF-' not in head:
         raise Unreadable('not a PDF: no PDF header', 'not_pdf')
+    if isinstance(stream, io.BytesIO):
+        with stream.getbuffer() as view:
+            _check_inflated(view, limits.inflated)
+    else:
+        _check_inflated(stream.read(), limits.inflated)
+        stream.seek(0)
     try:
         made = make(stream, strict=False)
         reader = getattr(made, 'prev', made)
@@ -147,8 +274,9 @@ def _reader(stream, make=PdfFileReader):
             if not ok:
                 raise Unreadable('the PDF is encrypted with a password',
                     'encrypted')
-        reader.root['/Pages']['/Count']
-    except Unreadable:
+        _check_structure(reader, limits)
+    except (Unreadable, MemoryError):
+        # out of memory is no damage: the sandbox tells it
         raise
     except Exception as e:
         # malformed input can fail anywhere in the parser
@@ -168,7 +296,7 @@ def _is_script(action):
         return False
 
 
-def scripts(reader):
+def scripts(reader, limits=LIMITS):
     """Whether the PDF carries JavaScript where a viewer would run it:
     document name tree, open action, document, page, annotation and field
     actions."""
@@ -178,8 +306,7 @@ def scripts(reader):
             return True
         actions = [_get(root, '/OpenAction', {})]
         triggers = [_get(root, '/AA', {})]
-        for index in range(int(root['/Pages']['/Count'])):
-            page = reader.find_page_for_modification(index)[0].get_object()
+        for page in _page_tree(reader, limits.pages):
             triggers.append(_get(page, '/AA', {}))
             for annot in _get(page, '/Annots', ()):
                 annot = annot.get_object()
@@ -189,7 +316,8 @@ def scripts(reader):
             triggers.append(_get(field.get_object(), '/AA', {}))
         actions += [trigger[key] for trigger in triggers for key in trigger]
         return any(map(_is_script, actions))
-    except (misc.PdfError, KeyError, TypeError, ValueError, AttributeError):
+    except (misc.PdfError, KeyError, TypeError, ValueError, AttributeError,
+            Unreadable):
         return True  # cannot tell: assume the worst
 
 
@@ -199,8 +327,8 @@ _timestampers = {}
 def _timestamper(url):
     "one client per TSA: it caches the token size used to size containers"
     if not url:
-        raise SigningError('levels B-T and B-LT need a timestamp server '
-            '(tsa_url)')
+        raise CannotSign('levels B-T and B-LT need a timestamp server '
+            '(tsa_url)', 'configuration')
     ts = _timestampers.get(url)
     if ts is None:
         ts = _timestampers[url] = HTTPTimeStamper(url, timeout=10)
@@ -213,24 +341,122 @@ def _past(moment):
     return {'moment': moment, 'retroactive_revinfo': True} if moment else {}
 
 
-def _backend(timeout):
-    # owned: the context closes its HTTP session in aclose()
-    return OwnedFetcherBackend(AIOHttpFetcherBackend(
-            per_request_timeout=timeout))
+class _AnchoredBackend(FetcherBackend):
+    """Revocation data (OCSP, CRL) fetched only for certificates whose
+    chain ends at a trust root of the validation context, each request
+    bounded by `timeout` seconds; issuers are never fetched (AIA): a
+    received document's certificates must not make the server fetch URLs of
+    their choosing. Chains are built from the trust roots, the configured
+    intermediates and what the signature embeds."""
+
+    def __init__(self, timeout):
+        self.inner = AIOHttpFetcherBackend(per_request_timeout=timeout,
+            limits=FetchLimits(max_requests=100, max_cert_requests=0))
+        self.context = None  # the validation context, once made
+
+    def get_fetchers(self):
+        inner = self.inner.get_fetchers()
+        return Fetchers(ocsp_fetcher=_AnchoredOCSP(inner.ocsp_fetcher, self),
+            crl_fetcher=_AnchoredCRL(inner.crl_fetcher, self),
+            cert_fetcher=_NoIssuers())
+
+    async def close(self):
+        await self.inner.close()
+
+    async def anchored(self, cert):
+        if self.context is None or not isinstance(cert, x509.Certificate):
+            return False
+        try:
+            return bool(await self.context.path_builder.async_build_paths(
+                    cert))
+        except PathBuildingError:
+            return False
 
 
-def _validation_context(trust, fetch=True, timeout=5,
-        revocation='soft-fail', moment=None, others=()):
-    kwargs = _past(moment)
+class _AnchoredOCSP(OCSPFetcher):
+
+    def __init__(self, inner, backend):
+        self.inner, self.backend = inner, backend
+
+    async def fetch(self, cert, authority):
+        if not await self.backend.anchored(cert):
+            raise OCSPFetchError('not fetched: the chain does not end at a '
+                'trust root')
+        return await self.inner.fetch(cert, authority)
+
+    def fetched_responses(self):
+        return self.inner.fetched_responses()
+
+    def fetched_responses_for_cert(self, cert):
+        return self.inner.fetched_responses_for_cert(cert)
+
+
+class _AnchoredCRL(CRLFetcher):
+
+    def __init__(self, inner, backend):
+        self.inner, self.backend = inner, backend
+
+    async def fetch(self, cert, *, use_deltas=None):
+        if not await self.backend.anchored(cert):
+            raise CRLFetchError('not fetched: the chain does not end at a '
+                'trust root')
+        return await self.inner.fetch(cert, use_deltas=use_deltas)
+
+    def fetched_crls(self):
+        return self.inner.fetched_crls()
+
+    def fetched_crls_for_cert(self, cert):
+        return self.inner.fetched_crls_for_cert(cert)
+
+
+async def _no_certificates():
+    return
+    yield
+
+
+class _NoIssuers(CertificateFetcher):
+
+    def fetch_cert_issuers(self, cert):
+        return _no_certificates()
+
+    def fetch_crl_issuers(self, certificate_list):
+        return _no_certificates()
+
+    def fetched_certs(self):
+        return ()
+
+
+def _with_backend(make, kwargs, fetch, timeout):
+    "make(kwargs), a validation context, fetching through _AnchoredBackend"
+    backend = None
+    if fetch:
+        backend = _AnchoredBackend(timeout)
+        # owned: the context closes its HTTP session in aclose()
+        kwargs['fetcher_backend'] = OwnedFetcherBackend(backend)
+    context = make(kwargs)
+    if backend is not None:
+        backend.context = context
+    return context
+
+
+def _context(trust, fetch=True, timeout=5, revocation='soft-fail',
+        moment=None, others=(), dss=None):
+    """The validation context: trust roots, fetching, revocation mode, as of
+    `moment`; with `dss`, seeded with the file's embedded validation data"""
+    kwargs = {'trust_roots': list(load_certs(trust)), 'allow_fetching': fetch,
+        'revocation_mode': revocation, **_past(moment)}
     if others:
         kwargs['other_certs'] = list(others)
-    if fetch:
-        kwargs['fetcher_backend'] = _backend(timeout)
+    if dss is not None:
+        try:
+            return _with_backend(dss.as_validation_context, kwargs, fetch,
+                timeout)
+        except Exception:
+            pass  # a damaged DSS only loses the embedded validation data
     # empty revocation data rather than None: offline 'hard-fail' then
     # judges certificates as unchecked instead of refusing to start
-    return ValidationContext(trust_roots=list(load_certs(trust)),
-        allow_fetching=fetch, revocation_mode=revocation, crls=[], ocsps=[],
-        **kwargs)
+    return _with_backend(lambda kwargs: ValidationContext(
+            crls=[], ocsps=[], **kwargs), kwargs, fetch, timeout)
 
 
 async def _reserve(session, validation_info, signer, tsa):
@@ -251,14 +477,14 @@ async def _reserve(session, validation_info, signer, tsa):
 
 def _check_level(level):
     if level not in LEVELS:
-        raise SigningError('unknown level %r, expected one of %s'
-            % (level, ', '.join(LEVELS)))
+        raise CannotSign('unknown level %r, expected one of %s'
+            % (level, ', '.join(LEVELS)), 'configuration')
 
 
 def _meta(field, level, trust, reason, location, name):
     # With trust roots, pyHanko checks the signer's certificate (expiry,
     # revocation) before signing; B-LT must find its revocation data.
-    vc = _validation_context(trust, revocation='hard-fail'
+    vc = _context(trust, revocation='hard-fail'
         if level == 'B-LT' else 'soft-fail') if trust else None
     return signers.PdfSignatureMetadata(field_name=field, md_algorithm=MD,
         subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
@@ -274,10 +500,11 @@ def _writer(pdf, max_size):
             stream = io.BytesIO(stream.read())
     writer = _reader(stream, IncrementalPdfFileWriter)
     if writer.prev.encrypted:
-        raise SigningError('encrypted PDFs are not signed; remove the '
-            'protection first')
+        raise CannotSign('encrypted PDFs are not signed; remove the '
+            'protection first', 'encrypted')
     if scripts(writer.prev):
-        raise SigningError('the PDF contains JavaScript; it is not signed')
+        raise CannotSign(
+            'the PDF contains JavaScript; it is not signed', 'javascript')
     return writer
 
 
@@ -292,8 +519,8 @@ def _pdf_signer(writer, signer, field, appearance, level, tsa_url, trust,
     if level != 'B-B' and timestamper is None:
         timestamper = _timestamper(tsa_url)
     if level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots to collect '
-            'revocation data against')
+        raise CannotSign('level B-LT needs the trust roots to collect '
+            'revocation data against', 'configuration')
     spec = None
     style = None
     if appearance is not None:
@@ -332,14 +559,9 @@ def sign(pdf, signer, *, field='Signature', appearance=None, level='B-B',
     writer = _writer(pdf, max_size)
     pdf_signer = _pdf_signer(writer, signer, field, appearance, level,
         tsa_url, trust, reason, location, name)
-    try:
+    with _wrapped('signing'):
         return _run(_sign(pdf_signer, writer, _text_params(
                     appearance, signer.signing_cert, name)))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('signing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _sign(pdf_signer, writer, text_params):
@@ -367,7 +589,7 @@ def _b64(value):
 
 
 @dataclasses.dataclass
-class Pending:
+class Prepared:
     """A document prepared for a signature made elsewhere.
 
     `request()` is what the external signer needs; `finish` takes its
@@ -418,7 +640,7 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     """Prepare `pdf` for a signature by the holder of `cert`'s key.
 
     `cert` and `chain` are asn1crypto certificates or DER bytes. Returns a
-    `Pending`; the signature container gets `reserve` bytes (room for a
+    `Prepared`; the signature container gets `reserve` bytes (room for a
     CMS with a few certificates and a timestamp by default).
     """
     _check_level(level)
@@ -433,15 +655,10 @@ def prepare(pdf, cert, *, chain=(), field='Signature', appearance=None,
     if reserve is None:
         certs = sum(len(c.dump()) for c in [cert] + chain)
         reserve = 2 * (certs + 4096 + (12288 if level != 'B-B' else 0))
-    try:
+    with _wrapped('preparing'):
         return _run(_prepare(pdf_signer, writer, external,
                 _text_params(appearance, cert, name), reserve, level,
                 tsa_url, field, cert, chain))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('preparing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _prepare(pdf_signer, writer, external, text_params, reserve,
@@ -453,7 +670,7 @@ async def _prepare(pdf_signer, writer, external, text_params, reserve,
     digest, output = tbs.digest_tbs_document(output=io.BytesIO())
     attrs = await external.signed_attrs(digest.document_digest, MD,
         PdfCMSSignedAttributes(signing_time=now), use_pades=True)
-    return Pending(pdf=output.getvalue(), digest=digest.document_digest,
+    return Prepared(pdf=output.getvalue(), digest=digest.document_digest,
         start=digest.reserved_region_start, end=digest.reserved_region_end,
         signed_attrs=attrs.dump(), cert=cert.dump(),
         chain=[c.dump() for c in chain], level=level, tsa_url=tsa_url,
@@ -467,7 +684,7 @@ def _cert(value):
 
 
 def _check_signature(cert, data, signature):
-    "raise SigningError unless `signature` is `cert`'s over `data`"
+    "raise CannotSign unless `signature` is `cert`'s over `data`"
     from cryptography import x509 as pyca
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -481,8 +698,8 @@ def _check_signature(cert, data, signature):
         else:
             key.verify(signature, data)
     except InvalidSignature:
-        raise SigningError('the external signature does not match the '
-            'certificate or the document')
+        raise CannotSign('the external signature does not match the '
+            'certificate or the document', 'external')
 
 
 def _check_cms(pending, content):
@@ -493,12 +710,14 @@ def _check_cms(pending, content):
             if a['type'].native == 'message_digest']
         certs = [c.chosen for c in content['content']['certificates']]
     except (KeyError, IndexError, TypeError, ValueError):
-        raise SigningError('the external signer returned a malformed CMS')
+        raise CannotSign(
+            'the external signer returned a malformed CMS', 'external')
     if digests != [pending.digest]:
-        raise SigningError('the external CMS signs another document')
+        raise CannotSign(
+            'the external CMS signs another document', 'external')
     if pending.cert not in [c.dump() for c in certs]:
-        raise SigningError('the external CMS is not signed with the '
-            'expected certificate')
+        raise CannotSign('the external CMS is not signed with the '
+            'expected certificate', 'external')
     data = info['signed_attrs'].untag().dump()
     _check_signature(x509.Certificate.load(pending.cert), data,
         info['signature'].native)
@@ -521,7 +740,7 @@ async def _add_timestamp(content, timestamper):
 
 
 def sign_request(request, signer, *, raw=False):
-    """The reference external signer: answer `Pending.request()`.
+    """The reference external signer: answer `Prepared.request()`.
 
     Returns {'cms': base64 CMS over the document digest}, or with `raw`
     {'signature': base64 raw signature over the signed attributes}.
@@ -533,11 +752,11 @@ def sign_request(request, signer, *, raw=False):
         cert = base64.b64decode(request['cert'], validate=True)
         md = request.get('md', MD)
     except (KeyError, TypeError, ValueError):
-        raise SigningError('malformed signing request')
+        raise CannotSign('malformed signing request')
     if md != MD:
-        raise SigningError('unsupported digest algorithm %r' % md)
+        raise CannotSign('unsupported digest algorithm %r' % md)
     if signer.signing_cert is None or signer.signing_cert.dump() != cert:
-        raise SigningError('the request is for another certificate: %s'
+        raise CannotSign('the request is for another certificate: %s'
             % _name(x509.Certificate.load(cert)))
     if raw:
         signature = _run(signer.async_sign_raw(attrs, MD))
@@ -557,22 +776,19 @@ def finish(pending, signature, *, trust=()):
     before it goes into the document.
     """
     if isinstance(pending, str):
-        pending = Pending.from_json(pending)
+        pending = Prepared.from_json(pending)
     if isinstance(signature, dict):
         try:
             signature = base64.b64decode(
                 signature.get('cms') or signature['signature'], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise SigningError('malformed answer from the external signer')
+            raise CannotSign(
+                'malformed answer from the external signer', 'external')
     if pending.level == 'B-LT' and not trust:
-        raise SigningError('level B-LT needs the trust roots')
-    try:
+        raise CannotSign(
+            'level B-LT needs the trust roots', 'configuration')
+    with _wrapped('finishing'):
         return _run(_finish(pending, bytes(signature), trust))
-    except Error:
-        raise
-    except (PyHankoSigningError, misc.PdfError, OSError, ValueError) as e:
-        raise SigningError('finishing failed: %s'
-            % (str(e) or type(e).__name__)) from e
 
 
 async def _finish(pending, signature, trust):
@@ -603,7 +819,7 @@ async def _finish(pending, signature, trust):
             cms.CMSAttributes.load(pending.signed_attrs),
             timestamper=timestamper)
     if len(content.dump()) * 2 > pending.end - pending.start - 2:
-        raise SigningError('the signature (%d bytes) does not fit the room '
+        raise CannotSign('the signature (%d bytes) does not fit the room '
             'reserved; prepare again with a larger reserve'
             % len(content.dump()))
     output = io.BytesIO(pending.pdf)
@@ -612,7 +828,7 @@ async def _finish(pending, signature, trust):
     await PdfTBSDocument.async_finish_signing(output, digest, content)
     if pending.level != 'B-LT':
         return output.getvalue()
-    vc = _validation_context(trust, revocation='hard-fail')
+    vc = _context(trust, revocation='hard-fail')
     try:
         reader = PdfFileReader(output, strict=False)
         sig = next(s for s in reader.embedded_regular_signatures
@@ -695,6 +911,13 @@ def _proven_time(status, now):
     return None
 
 
+# The keys of the report on one signature, good or broken.
+REPORT_KEYS = ('field', 'signer', 'subject', 'issuer', 'serial', 'intact',
+    'trusted', 'revoked', 'revoked_at', 'expired', 'signing_time',
+    'timestamped', 'validated_at', 'coverage', 'modified_after',
+    'modifications', 'level', 'valid', 'reasons', 'error')
+
+
 def _result(sig, status, current, dss, timestamps, now, proven):
     """The report on one signature. `status` is pyHanko's verdict, as of
     `proven` (the timestamp's time) if that rescued it, otherwise as of now;
@@ -753,26 +976,25 @@ def _result(sig, status, current, dss, timestamps, now, proven):
         'level': _level(sig, status, dss, timestamps),
         'valid': not reasons,
         'reasons': reasons,
+        'error': None,
     }
 
 
 def _broken(sig, error):
-    "a signature pyHanko could not even evaluate"
+    "a signature pyHanko could not even evaluate, with a report's keys"
     try:
         name = sig.field_name
     except Exception:
         name = None
-    return {'field': name, 'signer': None, 'intact': False,
+    return {**dict.fromkeys(REPORT_KEYS), 'field': name, 'intact': False,
         'trusted': False, 'revoked': False, 'expired': False,
-        'signing_time': None, 'timestamped': False, 'coverage': None,
-        'modified_after': None, 'modifications': None, 'level': None,
-        'validated_at': None, 'valid': False,
+        'timestamped': False, 'valid': False,
         'reasons': ['unreadable_signature'],
         'error': str(error) or type(error).__name__}
 
 
 def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
-        max_size=MAX_SIZE, revocation='soft-fail'):
+        max_size=MAX_SIZE, revocation='soft-fail', limits=LIMITS):
     """Check every signature of `pdf` (bytes, path or binary file).
 
     `trust`: trust roots, as for `load_certs`; `others`: intermediate
@@ -785,19 +1007,25 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
 
     Returns {'status': 'valid' | 'invalid' | 'unsigned', 'signatures':
     [one dict per signature, in signing order], 'javascript': bool, see
-    `scripts`}. Raises Unreadable when the input cannot be read as a PDF.
+    `scripts`}. Raises Unreadable when the input cannot be read as a PDF
+    or holds more than `limits` allow; revocation data is fetched only for
+    certificates whose chain ends at one of the roots (see
+    `_AnchoredBackend`). `signature.check` runs it in a sandbox, bounded
+    in time and memory.
     """
     stream = _stream(pdf, max_size)
     owned = isinstance(pdf, (str, os.PathLike))
     try:
-        reader = _reader(stream)
+        reader = _reader(stream, limits=limits)
         try:
             sigs = reader.embedded_regular_signatures
             timestamps = reader.embedded_timestamp_signatures
+        except MemoryError:
+            raise
         except Exception as e:
             raise Unreadable('damaged PDF: %s'
                 % (str(e) or type(e).__name__))
-        javascript = scripts(reader)
+        javascript = scripts(reader, limits)
         if not sigs:
             return {'status': 'unsigned', 'signatures': [],
                 'javascript': javascript}
@@ -822,7 +1050,7 @@ def verify(pdf, trust=(), *, others=(), fetch=True, timeout=5,
 
 async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
         others=()):
-    vc = _dss_context(dss, roots, fetch, timeout, revocation, others=others)
+    vc = _context(roots, fetch, timeout, revocation, others=others, dss=dss)
     now = dt.datetime.now(dt.timezone.utc)
     results = []
     try:
@@ -838,6 +1066,8 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
                         status = past
                     else:
                         proven = None
+            except MemoryError:
+                raise
             except Exception as e:
                 results.append(_broken(sig, e))
                 continue
@@ -851,28 +1081,9 @@ async def _verify(sigs, timestamps, dss, roots, fetch, timeout, revocation,
 async def _validate_at(sig, moment, vc, dss, roots, fetch, timeout,
         revocation, others=()):
     "validate the signer's chain as of `moment`, the timestamp's as of now"
-    past = _dss_context(dss, roots, fetch, timeout, revocation, moment,
-        others)
+    past = _context(roots, fetch, timeout, revocation, moment, others, dss)
     try:
         return await async_validate_pdf_signature(sig, past,
             ts_validation_context=vc, key_usage_settings=KEY_USAGE)
     finally:
         await past.aclose()
-
-
-def _dss_context(dss, roots, fetch, timeout, revocation, moment=None,
-        others=()):
-    if dss is None:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)
-    kwargs = {'trust_roots': roots, 'allow_fetching': fetch,
-        'revocation_mode': revocation, **_past(moment)}
-    if others:
-        kwargs['other_certs'] = list(others)
-    if fetch:
-        kwargs['fetcher_backend'] = _backend(timeout)
-    try:
-        return dss.as_validation_context(kwargs)
-    except Exception:
-        return _validation_context(roots, fetch, timeout, revocation, moment,
-            others)

@@ -7,24 +7,35 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 
-from trytond import backend
+from trytond import backend, config
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.pool import Pool, PoolMeta
+from trytond.modules.mvp_documents.access import (
+    ResourceCheckMixin, RuleCheckMixin)
+from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from . import pades
-from .exceptions import VerificationError
+from trytond.modules.mvp_documents.document import max_file_size
+
+from . import pades, sandbox
+from .exceptions import VerificationError, described
 
 logger = logging.getLogger(__name__)
 
 # Reason codes of pades.verify, each with its message.
-REASONS = [
-    'tampered', 'bad_signature', 'revoked', 'expired', 'untrusted',
-    'bad_timestamp', 'modified', 'partial_coverage', 'rejected',
-    'unreadable_signature',
-    ]
+REASONS = {
+    'tampered': 'mvp_signing.msg_reason_tampered',
+    'bad_signature': 'mvp_signing.msg_reason_bad_signature',
+    'revoked': 'mvp_signing.msg_reason_revoked',
+    'expired': 'mvp_signing.msg_reason_expired',
+    'untrusted': 'mvp_signing.msg_reason_untrusted',
+    'bad_timestamp': 'mvp_signing.msg_reason_bad_timestamp',
+    'modified': 'mvp_signing.msg_reason_modified',
+    'partial_coverage': 'mvp_signing.msg_reason_partial_coverage',
+    'rejected': 'mvp_signing.msg_reason_rejected',
+    'unreadable_signature': 'mvp_signing.msg_reason_unreadable_signature',
+    }
 COVERAGES = [
     (None, ""),
     ('entire_file', "Entire File"),
@@ -56,28 +67,53 @@ def digest(data):
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def verify(data, name=None):
+# [mvp_signing] options giving pades.Limits
+LIMIT_OPTIONS = {
+    'pages': 'max_pages', 'objects': 'max_objects',
+    'signatures': 'max_signatures', 'inflated': 'max_inflated',
+    'time': 'verify_time', 'memory': 'verify_memory',
+    }
+SANDBOX_REASONS = {'time': 'too_slow', 'memory': 'too_complex',
+    'crash': 'too_complex'}
+
+
+def limits():
+    "pades.Limits of the server configuration"
+    return pades.Limits(**{field: config.getint('mvp_signing', option,
+                default=getattr(pades.LIMITS, field))
+            for field, option in LIMIT_OPTIONS.items()})
+
+
+def check(data, name=None):
     """pades.verify's report on data against the configured trust; None when
     it is not a PDF (nothing to verify, unsigned). VerificationError, in
-    plain words, when the file cannot be accepted."""
+    plain words, when the file cannot be accepted. The file is read in a
+    sandbox, bounded in time and memory (see `limits`)."""
     pool = Pool()
     Configuration = pool.get('mvp.signing.configuration')
     Trust = pool.get('mvp.signing.trust')
     if not data or not looks_pdf(data, name):
         return None
     name = name or ''
-    if len(data) > pades.MAX_SIZE:
+    limit = max_file_size()
+    if len(data) > limit:
         raise VerificationError(gettext('mvp_signing.msg_pdf_too_large',
                 file=name, size=round(len(data) / 2 ** 20, 1),
-                limit=pades.MAX_SIZE // 2 ** 20))
+                limit=round(limit / 2 ** 20, 1)))
     roots, others = Trust.anchors()
-    config = Configuration(1)
+    configuration = Configuration(1)
+    bounds = limits()
     try:
-        report = pades.verify(bytes(data), roots, others=others,
-            fetch=bool(config.fetch), timeout=config.timeout or 5)
+        try:
+            report = sandbox.run(pades.verify, [bytes(data), roots], {
+                    'others': others, 'fetch': bool(configuration.fetch),
+                    'timeout': configuration.timeout or 5,
+                    'max_size': limit, 'limits': bounds,
+                    }, time=bounds.time, memory=bounds.memory)
+        except sandbox.Limit as e:
+            raise pades.Unreadable(str(e), SANDBOX_REASONS[e.reason]) from e
     except pades.Unreadable as e:
-        raise VerificationError(gettext(
-                f'mvp_signing.msg_pdf_{e.reason}', file=name), str(e)) from e
+        raise VerificationError(described(e, file=name)) from e
     if report['javascript']:
         raise VerificationError(gettext(
                 'mvp_signing.msg_pdf_javascript', file=name))
@@ -86,7 +122,7 @@ def verify(data, name=None):
 
 def check_upload(data, name=None):
     "{digest: report} of an uploaded file, checked; {} if not a PDF"
-    report = verify(data, name)
+    report = check(data, name)
     return {digest(data): report} if report is not None else {}
 
 
@@ -95,7 +131,7 @@ def explain(reasons):
     lines = []
     for code in reasons:
         if code in REASONS:
-            lines.append(gettext(f'mvp_signing.msg_reason_{code}'))
+            lines.append(gettext(REASONS[code]))
         else:
             lines.append(code)
     return '\n'.join(lines)
@@ -108,7 +144,38 @@ def _moment(value):
         dt.timezone.utc).replace(tzinfo=None)
 
 
-class Signature(ResourceAccessMixin, ModelSQL, ModelView):
+class FileSignatureMixin:
+    "Verify every file set, before it is stored"
+    __slots__ = ()
+
+    @classmethod
+    def set_file_data(cls, records, name, value):
+        reports = {}
+        if value:
+            reports = check_upload(value, records[0].file_name)
+        with known(reports):
+            super().set_file_data(records, name, value)
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Signature = Pool().get('mvp.signature')
+        if mode == 'create' or (mode == 'write' and 'file' in field_names):
+            cls._signatures_updated(records, Signature.update(records))
+        elif mode == 'delete':
+            with without_check_access():
+                Signature.delete(Signature.search([
+                            ('resource', 'in', [str(r) for r in records]),
+                            ]))
+
+    @classmethod
+    def _signatures_updated(cls, records, statuses):
+        pass
+
+
+class Signature(
+        ResourceCheckMixin, RuleCheckMixin, ResourceAccessMixin, ModelSQL,
+        ModelView):
     "Digital signature found on a document, as verified"
     __name__ = 'mvp.signature'
     __string__ = "Signature"
@@ -205,7 +272,7 @@ class Signature(ResourceAccessMixin, ModelSQL, ModelView):
             for file, documents in holders.items():
                 report = reports.get(file.digest)
                 if report is None:
-                    report = verify(file.data, file.name)
+                    report = check(file.data, file.name)
                 status = report['status'] if report else 'unsigned'
                 results = report['signatures'] if report else []
                 certificates = {}
@@ -249,18 +316,6 @@ class Signature(ResourceAccessMixin, ModelSQL, ModelView):
             'reasons': ' '.join(result.get('reasons', [])),
             'verified_at': now,
             }
-
-
-class ModelLog(metaclass=PoolMeta):
-    __name__ = 'ir.model.log'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.event.selection += [
-            ('sign', "Signed"),
-            ('sign_failed', "Signing failed"),
-            ]
 
 
 def audit(records, event, target):

@@ -15,3 +15,14 @@
         return add_title.call(this, title, small);
     };
 }());
+
+/* The title bar and the window name the system, not the framework (sao
+ * names them "Tryton"): a name, set before any language is known. */
+(function() {
+    'use strict';
+    Sao.config.title = 'Văn phòng điện tử';
+    document.title = Sao.config.title;
+    jQuery(function() {
+        jQuery('#title').text(Sao.config.title);
+    });
+}());

@@ -1,7 +1,10 @@
 """A minimal JSON-RPC client of trytond, as sao talks to it."""
 import base64
+import json
 
 import requests
+
+from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 
 
 class RPCError(Exception):
@@ -52,3 +55,34 @@ class Client:
         "{value: label} of a selection field, in the user's language"
         definition = self.model(model, 'fields_get', [field])[field]
         return dict(definition['selection'])
+
+
+class Session(Client):
+    "A session that encodes and decodes dates, decimals and bytes as trytond"
+
+    def call(self, method, *params):
+        response = self.http.post(
+            self.url, data=json.dumps(
+                {'id': 0, 'method': method, 'params': params},
+                cls=JSONEncoder),
+            headers={'Content-Type': 'application/json'}, timeout=120)
+        response.raise_for_status()
+        result = json.loads(response.text, object_hook=JSONDecoder())
+        if result.get('error'):
+            raise RPCError(method, result['error'])
+        return result['result']
+
+    def execute(self, model, method, *args, context=None):
+        return self.call(
+            f'model.{model}.{method}', *args, context or self.context)
+
+
+def error_text(error):
+    "The message of an RPC error, as the client would show it"
+    _, detail = error.args
+    if isinstance(detail, list) and len(detail) > 1:
+        name, args = detail[0], detail[1]
+        if isinstance(args, list) and args:
+            args = args[0]
+        return f'{name}: {args}'
+    return str(detail)

@@ -168,6 +168,17 @@ class Sao:
     def tab(self):
         return self.visible(ACTIVE_TAB)
 
+    def tabs(self):
+        return len(self.driver.find_elements(
+                By.CSS_SELECTOR, '#tabcontent > .tab-pane'))
+
+    def close_tab(self):
+        "Close the active tab, saved, and show the one before"
+        tabs = self.tabs()
+        self.visible('#tablist > li.active button.close').click()
+        self.wait(lambda d: self.tabs() < tabs and self.idle(),
+            "the tab stays open")
+
     def url_params(self):
         "The parameters of the URL fragment, which sao keeps up to date"
         fragment = self.driver.execute_script('return window.location.hash')
@@ -220,7 +231,76 @@ class Sao:
         self.wait(lambda d: self.record_id() and self.idle(),
             f"the row of {text!r} does not open")
 
+    def rows(self, scope=None):
+        "The texts of the shown cells of each row of the lists in scope"
+        return [[c.text.strip() for c in row.find_elements(By.TAG_NAME, 'td')
+                if c.is_displayed()]
+            for row in (scope or self.tab()).find_elements(
+                By.CSS_SELECTOR, '.treeview table.tree tbody tr')
+            if row.is_displayed()]
+
+    def columns(self, scope=None):
+        "The titles of the shown columns of the lists in scope"
+        return [th.text.strip() for th in (scope or self.tab()).find_elements(
+                By.CSS_SELECTOR, '.treeview table.tree thead th')
+            if th.is_displayed() and th.text.strip()]
+
+    def column(self, title, scope=None):
+        "The texts of the column titled title, row by row, of a list"
+        for table in (scope or self.tab()).find_elements(
+                By.CSS_SELECTOR, '.treeview table.tree'):
+            if not table.is_displayed():
+                continue
+            titles = [th.text.strip() for th in table.find_elements(
+                    By.CSS_SELECTOR, 'thead th')]
+            if title in titles:
+                index = titles.index(title)
+                return [row.find_elements(By.TAG_NAME, 'td')[index]
+                    .text.strip() for row in table.find_elements(
+                        By.CSS_SELECTOR, 'tbody tr') if row.is_displayed()]
+        raise AssertionError(f"no list shows a column {title!r}")
+
+    def search(self, text):
+        "Search the list of the active tab for text, as typed in its filter"
+        entry = self.visible('.filter-box input.form-control', self.tab())
+        entry.click()
+        entry.send_keys(Keys.CONTROL, 'a')
+        entry.send_keys(Keys.DELETE)
+        entry.send_keys(text, Keys.ENTER)
+        self.wait(self.idle, f"the search for {text!r} does not end")
+
     # Forms
+
+    def page(self, label, scope=None):
+        "Show the notebook page labelled label"
+        link = self.wait(lambda d: next((a for a in (
+                            scope or self.tab()).find_elements(
+                            By.CSS_SELECTOR, '.nav-tabs > li > a')
+                    if a.is_displayed() and a.text.strip() == label), None),
+            f"no page {label!r}")
+        self.press(link)
+        self.wait(lambda d: 'active' in link.find_element(
+                By.XPATH, './..').get_attribute('class') and self.idle(),
+            f"page {label!r} does not open")
+
+    def preview(self, scope=None):
+        "The element showing a PDF in the document widget of scope"
+        # sao shows a PDF in an <object>, other files in a sandboxed frame
+        return self.wait(lambda d: next((o for o in (
+                            scope or self.tab()).find_elements(
+                            By.CSS_SELECTOR, '.form-document object')
+                    if o.is_displayed() and (
+                        o.get_attribute('data') or '').startswith('blob:')),
+                None), "no PDF shows")
+
+    def file_name(self, name, scope=None):
+        "The file name a binary field shows beside the file's size"
+        size = self.field(name, wizard=scope is not None)
+        widget = size.find_element(
+            By.XPATH, './ancestor::div[contains(@class, "form-binary")][1]')
+        return next(i.get_attribute('value') for i in widget.find_elements(
+                By.CSS_SELECTOR, 'input:not([type="file"])')
+            if i.get_attribute('name') != name)
 
     def scope(self, wizard=False):
         return self.visible(WIZARD) if wizard else self.tab()
@@ -277,6 +357,27 @@ class Sao:
         self.wait(lambda d: self.value(name, wizard) == choice,
             f"field {name!r} does not show {choice!r}")
 
+    def add(self, name, text, choice, shown=None):
+        """Add choice, among the completions for text, to many2many name;
+        its row shows shown (by default, choice)"""
+        element = self.field(name)
+        element.click()
+        element.send_keys(text)
+        dropdown = element.find_element(
+            By.XPATH, './ancestor::*[contains(@class, "dropdown")][1]')
+        entry = self.wait(lambda d: next(
+                (a for a in dropdown.find_elements(
+                        By.CSS_SELECTOR, 'li.completion > a')
+                    if a.is_displayed() and a.text.strip() == choice),
+                None), f"no completion {choice!r} for {name!r}")
+        entry.click()
+        widget = element.find_element(By.XPATH, './ancestor::*[contains('
+            'concat(" ", @class, " "), " form-many2many ")][1]')
+        shown = shown or choice
+        self.wait(lambda d: self.idle() and any(
+                shown in row for row in self.rows(widget)),
+            f"{name!r} does not list {shown!r}")
+
     def upload(self, name, path):
         "Choose the file at path for binary field name"
         widget = self.field(name).find_element(
@@ -285,6 +386,24 @@ class Sao:
             By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(path))
         # The widget shows the size of what it holds.
         self.wait(lambda d: self.value(name), f"{name!r} takes no file")
+
+    def download(self, name, directory, title):
+        """Save the file of binary field name with its button titled title
+        (sao's "Save As..."), into directory; return the path saved"""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.driver.execute_cdp_cmd('Browser.setDownloadBehavior', {
+                'behavior': 'allow', 'downloadPath': str(directory)})
+        widget = self.field(name).find_element(
+            By.XPATH, './ancestor::div[contains(@class, "form-binary")][1]')
+        # sao opens a dialog whose link downloads the file
+        self.press(widget.find_element(
+                By.CSS_SELECTOR, f'button[title="{title}"]'))
+
+        def saved(driver):
+            files = list(directory.iterdir())
+            if files and not any(f.suffix == '.crdownload' for f in files):
+                return files[0]
+        return self.wait(saved, f"the file of {name!r} is not saved")
 
     def new(self, default):
         "Create a record; wait for field default to show its default value"
@@ -300,9 +419,19 @@ class Sao:
             lambda d: self.idle() and self.record_id(),
             "the record is not saved")
 
-    def click(self, button):
-        "Click the button of the form named button"
-        self.visible(f'button[name="{button}"]', self.tab()).click()
+    def click(self, button, scope=None):
+        "Click the button of the form (or of scope) named button"
+        self.wait(self.idle, f"the form is busy before {button!r}")
+        self.press(self.visible(
+                f'button[name="{button}"]', scope or self.tab()))
+
+    def press(self, element):
+        "Click element, scrolled to the middle of the window first"
+        # A click on an element the window scrolls to as it loads (a
+        # document preview) may land beside it.
+        self.driver.execute_script(
+            'arguments[0].scrollIntoView({block: "center"})', element)
+        element.click()
 
     def wait_value(self, name, expected, wizard=False):
         self.wait(lambda d: self.idle() and self.value(

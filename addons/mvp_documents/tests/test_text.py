@@ -5,6 +5,7 @@ import unittest
 
 from trytond import backend
 from trytond.modules.mvp_documents import vntext
+from trytond.modules.mvp_documents.tests import legacy
 from trytond.modules.mvp_documents.exceptions import EncodingError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -84,7 +85,7 @@ class TextTestCase(unittest.TestCase):
     def test_tcvn3_converted(self):
         "Text pasted from a TCVN3 (ABC) document is stored in Unicode"
         text = "Quyết định số 17 về việc tập huấn"
-        pasted = vntext.from_unicode(text, 'tcvn3')
+        pasted = legacy.from_unicode(text, 'tcvn3')
         self.assertEqual(pasted, "QuyÕt ®Þnh sè 17 vÒ viÖc tËp huÊn")
         self.assertEqual(self.incoming(pasted).abstract, text)
 
@@ -94,7 +95,7 @@ class TextTestCase(unittest.TestCase):
         Incoming = Pool().get('mvp.document.incoming')
         document = self.incoming("Kế hoạch")
         text = "Báo cáo tổng kết năm"
-        pasted = vntext.from_unicode(text, 'vni')
+        pasted = legacy.from_unicode(text, 'vni')
         self.assertEqual(pasted, "Baùo caùo toång keát naêm")
         Incoming.write([document], {'abstract': pasted})
         self.assertEqual(Incoming(document.id).abstract, text)
@@ -102,7 +103,7 @@ class TextTestCase(unittest.TestCase):
     @with_transaction()
     def test_mixed_refused(self):
         "Unicode mixed with TCVN3 words is refused with a clear message"
-        pasted = "Ví dụ: " + vntext.from_unicode("Báo cáo tổng kết", 'tcvn3')
+        pasted = "Ví dụ: " + legacy.from_unicode("Báo cáo tổng kết", 'tcvn3')
         with self.assertRaises(EncodingError) as cm:
             self.incoming(pasted)
         message = cm.exception.message

@@ -17,6 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 ARCH = 'mvp'
 AGENCY = 'UBND tỉnh Thử Nghiệm'
+# The identifier code the agency's certificate carries (organizationIdentifier):
+# the scenarios' province has it.
+AGENCY_ID = '000.00.00.H31'
 LEADER = 'Nguyễn Văn Ánh'
 DEPUTY = 'Trần Thị Bích Ngọc'
 SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so'
@@ -103,6 +106,7 @@ def _config(key_dir, url):
         entities[label] = {'common-name': cn}
         if ou:
             entities[label]['organizational-unit-name'] = ou
+    entities['agency']['organization-identifier'] = AGENCY_ID
     return {
         'external-url-prefix': url,
         'keysets': {ARCH: {'path-prefix': key_dir, 'keys': {

@@ -3,6 +3,7 @@
 The test PKI (tests/pki.py) is generated at run time and serves CRL, OCSP
 and timestamps on 127.0.0.1.
 """
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import DocumentSecurityStore
 
+from trytond.modules.mvp_documents import numbering
 from trytond.modules.mvp_signing import appearance, cli, keys, pades
 from trytond.modules.mvp_signing.tests import pki as test_pki
 from trytond.modules.mvp_signing.tests import samples
@@ -70,6 +72,9 @@ def test_pkcs12_b_b(pdf, p12, roots):
     assert sig['modified_after'] is False
     assert sig['level'] == 'B-B'
     assert ISO.match(sig['signing_time'])
+    # a signature that cannot be evaluated reads the same way
+    assert sig.keys() == set(pades.REPORT_KEYS)
+    assert pades._broken(None, ValueError()).keys() == sig.keys()
 
 
 def test_pkcs12_cache(p12):
@@ -115,7 +120,7 @@ def test_external_round_trip(pdf, p12, pki, roots, raw):
         appearance=appearance.Personal(
             appearance.signature_image(test_pki.LEADER)))
     # the server keeps it as plain data between the two steps
-    pending = pades.Pending.from_json(pending.to_json())
+    pending = pades.Prepared.from_json(pending.to_json())
     request = json.loads(json.dumps(pending.request()))
     answer = pades.sign_request(request, leader, raw=raw)
     assert list(answer) == ['signature' if raw else 'cms']
@@ -128,18 +133,18 @@ def test_external_rejects(pdf, p12, pki):
     leader = signer(p12, 'leader')
     other = signer(p12, 'agency')
     pending = pades.prepare(pdf, leader.signing_cert)
-    with pytest.raises(pades.SigningError, match='another certificate'):
+    with pytest.raises(pades.CannotSign, match='another certificate'):
         pades.sign_request(pending.request(), other)
     # an answer made by another key, for this certificate
     forged = dict(pending.request(), cert=pades._b64(
             other.signing_cert.dump()))
-    with pytest.raises(pades.SigningError, match='does not match'):
+    with pytest.raises(pades.CannotSign, match='does not match'):
         pades.finish(pending, pades.sign_request(forged, other, raw=True))
-    with pytest.raises(pades.SigningError, match='certificate'):
+    with pytest.raises(pades.CannotSign, match='certificate'):
         pades.finish(pending, pades.sign_request(forged, other))
     # a CMS over another document
     other_doc = pades.prepare(samples.pdf(seed=7), leader.signing_cert)
-    with pytest.raises(pades.SigningError, match='another document'):
+    with pytest.raises(pades.CannotSign, match='another document'):
         pades.finish(pending, pades.sign_request(other_doc.request(), leader))
 
 
@@ -169,9 +174,9 @@ def test_b_t(pdf, p12, pki, roots):
     sig = only(pades.verify(signed, roots, fetch=False))
     assert sig['valid'] and sig['timestamped']
     assert sig['level'] == 'B-T'
-    with pytest.raises(pades.SigningError, match='tsa_url'):
+    with pytest.raises(pades.CannotSign, match='tsa_url'):
         pades.sign(pdf, signer(p12, 'agency'), level='B-T')
-    with pytest.raises(pades.SigningError, match='timestamp'):
+    with pytest.raises(pades.CannotSign, match='timestamp'):
         pades.sign(pdf, signer(p12, 'agency'), level='B-T',
             tsa_url='http://127.0.0.1:9/unreachable')
 
@@ -238,7 +243,7 @@ def test_revoked(pdf, p12, roots):
     assert sig['revoked'] and sig['revoked_at']
     assert not sig['valid'] and 'revoked' in sig['reasons']
     # with trust roots given, signing checks the certificate first
-    with pytest.raises(pades.SigningError):
+    with pytest.raises(pades.CannotSign):
         pades.sign(pdf, signer(p12, 'revoked'), trust=roots)
 
 
@@ -265,7 +270,7 @@ def test_unsigned(pdf):
 
 def test_javascript(pdf, p12, roots):
     scripted = samples.pdf(script='app.alert("hi")')
-    with pytest.raises(pades.SigningError, match='JavaScript'):
+    with pytest.raises(pades.CannotSign, match='JavaScript'):
         pades.sign(scripted, signer(p12, 'leader'))
     signed = pades.sign(pdf, signer(p12, 'leader'))
     assert pades.verify(signed, roots, fetch=False)['javascript'] is False
@@ -299,7 +304,7 @@ def test_bad_input(pdf, p12, tmp_path):
         pades.sign(b'%PDF-1.7 nonsense', signer(p12, 'leader'))
     with pytest.raises(pades.Error, match='encrypted'):
         pades.sign(samples.pdf(encrypt='secret'), signer(p12, 'leader'))
-    with pytest.raises(pades.SigningError, match='level'):
+    with pytest.raises(pades.CannotSign, match='level'):
         pades.sign(pdf, signer(p12, 'leader'), level='B-LTA')
 
 
@@ -382,6 +387,28 @@ def test_decree30_personal_and_organisation(pdf, p12, roots):
     assert first['modifications'] == 'form_filling'  # just the second one
     assert second['signer'] == test_pki.AGENCY
     assert second['coverage'] == 'entire_file'
+
+
+def test_decree30_organisation_number_and_date(pdf, p12, roots):
+    "under the seal, the number and the date as written; the time signed"
+    leader, agency = signer(p12, 'leader'), signer(p12, 'agency')
+    signed = pades.sign(pdf, leader, field='leader',
+        appearance=appearance.Personal(
+            appearance.signature_image(test_pki.LEADER),
+            box=(330, 150, 530, 240)))
+    dated = numbering.dated(dt.date(2026, 12, 1), 'Hưng Yên')
+    stamped = pades.sign(signed, agency, field='agency',
+        appearance=appearance.Organisation(
+            appearance.stamp_image(test_pki.AGENCY), over='leader',
+            number='05/QĐ-UBND', dated=dated))
+    assert appearance_text(stamped, 'agency') == [
+        '05/QĐ-UBND', 'Hưng Yên, ngày 01 tháng 12 năm 2026']
+    _, (x1, _y1, x2, _y2) = appearance.field_rect(
+        PdfFileReader(io.BytesIO(stamped)), 'agency')
+    assert x2 - x1 >= appearance.text_width(dated, 10)
+    report = pades.verify(stamped, roots, fetch=False)
+    assert report['status'] == 'valid'
+    assert ISO.match(report['signatures'][1]['signing_time'])
 
 
 def test_decree30_attachment(pdf, p12, roots):

@@ -3,6 +3,8 @@ import os
 
 from proteus import Model
 
+from trytond import config
+
 from trytond.modules.mvp_signing import appearance
 from trytond.modules.mvp_signing.tests import pki as test_pki
 
@@ -46,8 +48,10 @@ def register(pki, label, agency, user=None, passphrase=PASSPHRASE,
 
 
 def p12(pki, label, passphrase=PASSPHRASE):
-    "A PKCS#12 file of label's key of its own, its path"
-    path = os.path.join(pki.dir, f'register-{label}.p12')
+    """A PKCS#12 file of label's key of its own, in the key directory of
+    the configuration; its path"""
+    path = os.path.join(config.get('mvp_signing', 'key_directory'),
+        f'register-{label}.p12')
     with open(path, 'wb') as f:
         f.write(pki.arch.package_pkcs12(
                 label, password=passphrase.encode()))

@@ -9,7 +9,7 @@ written with the lowercase codes, as the capitals fonts (.VnTimeH) were used.
 """
 import pathlib
 
-from trytond.modules.mvp_documents import vntext
+from trytond.modules.mvp_documents.tests import legacy
 
 HERE = pathlib.Path(__file__).resolve().parent
 REFERENCE = HERE / 'corpus.txt'
@@ -23,7 +23,7 @@ COPIES = {
 def generate():
     "Return {encoding: bytes} for the reference text"
     text = REFERENCE.read_text(encoding='utf-8')
-    return {name: vntext.encode(text, name) for name in COPIES}
+    return {name: legacy.encode(text, name) for name in COPIES}
 
 
 def main():

@@ -1,4 +1,4 @@
-"""Signing and verification in the document flow.
+"""Signing in the outgoing flow.
 
 - The leader signs at approval: where the designated signer holds a
   personal certificate, approving is signing ("Sign and Approve"); the
@@ -8,9 +8,9 @@
   the number, then the organisation signature carries the seal, the number
   and the signing time (see appearance.Organisation), and annexes get the
   organisation signature at the top right of their first page.
-- Every file a document receives is verified, each file once however many
-  documents hold it (a distribution shares one file); the results are
-  stored per signature and give incoming documents their legal status.
+- A key held outside the server (a USB token) signs in two steps: the
+  server prepares the document (`Pending` keeps it), the signer's tool
+  answers, the server finishes.
 
 Nothing is written before the key has opened: a wrong passphrase or a
 certificate that can no longer sign leaves no trace but the audit.
@@ -24,118 +24,18 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.mvp_documents import numbering
+from trytond.modules.mvp_documents.document import check_file_size
+
 from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
-from .exceptions import SigningError
+from .exceptions import SigningError, described
 from .signature import (
-    audit, audit_failure, check_upload, digest, explain, known, looks_pdf,
-    verify)
+    FileSignatureMixin, audit, audit_failure, check, digest, explain, known,
+    looks_pdf)
 
 PERSONAL_FIELD = 'personal'
 ORGANISATION_FIELD = 'organisation'
-
-
-class FileSignatureMixin:
-    "Verify every file set, before it is stored"
-    __slots__ = ()
-
-    @classmethod
-    def set_file_data(cls, records, name, value):
-        reports = {}
-        if value:
-            reports = check_upload(value, records[0].file_name)
-        with known(reports):
-            super().set_file_data(records, name, value)
-
-    @classmethod
-    def on_modification(cls, mode, records, field_names=None):
-        super().on_modification(mode, records, field_names=field_names)
-        Signature = Pool().get('mvp.signature')
-        if mode == 'create' or (mode == 'write' and 'file' in field_names):
-            cls._signatures_updated(records, Signature.update(records))
-        elif mode == 'delete':
-            with without_check_access():
-                Signature.delete(Signature.search([
-                            ('resource', 'in', [str(r) for r in records]),
-                            ]))
-
-    @classmethod
-    def _signatures_updated(cls, records, statuses):
-        pass
-
-
-class Annex(FileSignatureMixin, metaclass=PoolMeta):
-    __name__ = 'mvp.document.annex'
-
-    @classmethod
-    def _signatures_updated(cls, annexes, statuses):
-        Incoming = Pool().get('mvp.document.incoming')
-        incomings = {a.resource for a in annexes
-            if isinstance(a.resource, Incoming)}
-        if incomings:
-            Incoming.update_legal_status(list(incomings))
-
-
-class Incoming(FileSignatureMixin, metaclass=PoolMeta):
-    __name__ = 'mvp.document.incoming'
-
-    signatures = fields.One2Many(
-        'mvp.signature', 'resource', "Signatures", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._buttons.update({
-                'verify': {
-                    'invisible': ~Eval('file'),
-                    'depends': ['file'],
-                    },
-                })
-
-    @classmethod
-    def _signatures_updated(cls, documents, statuses):
-        cls.update_legal_status(documents)
-
-    @classmethod
-    def update_legal_status(cls, documents):
-        """Legal status from the stored results: the main file's signatures
-        decide; an annex with a broken signature makes it not valid."""
-        Signature = Pool().get('mvp.signature')
-        with without_check_access():
-            documents = cls.browse(documents)
-            signatures = Signature.search([
-                    ('resource', 'in', [str(d) for d in documents]
-                        + [str(a) for d in documents for a in d.annexes]),
-                    ])
-            by_resource = {}
-            for signature in signatures:
-                by_resource.setdefault(str(signature.resource), []).append(
-                    signature)
-            to_write = []
-            for document in documents:
-                status = Signature.status_of(
-                    by_resource.get(str(document), []))
-                if status == 'valid' and any(
-                        Signature.status_of(by_resource.get(str(a), []))
-                        == 'invalid' for a in document.annexes):
-                    status = 'invalid'
-                if document.legal_status != status:
-                    to_write.extend([[document], {'legal_status': status}])
-            if to_write:
-                cls.write(*to_write)
-
-    @classmethod
-    @ModelView.button
-    def verify(cls, documents):
-        "Verify the signatures again, e.g. after the trust roots changed"
-        pool = Pool()
-        Signature = pool.get('mvp.signature')
-        Annex = pool.get('mvp.document.annex')
-        with without_check_access():
-            Signature.update(documents)
-            Signature.update(Annex.browse(
-                    [a for d in documents for a in d.annexes]))
-            cls.update_legal_status(documents)
 
 
 class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
@@ -227,6 +127,12 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         agency = Unit.agency_of_company(self.company)
         return agency.name if agency else self.company.rec_name
 
+    def _dated(self, date):
+        "The place and date of issue, as the clerk writes them"
+        Unit = Pool().get('mvp.unit')
+        agency = Unit.agency_of_company(self.company)
+        return numbering.dated(date, agency.place_name if agency else None)
+
     @classmethod
     def _check_signing(cls, documents, certificate, kind):
         "Raise SigningError unless the current user may sign them so"
@@ -281,8 +187,9 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
                 appearance=look, **cls._sign_options(), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext(
-                    'mvp_signing.msg_sign_failed', file=name), str(e)) from e
-        report = verify(signed, name)
+                    'mvp_signing.msg_sign_failed', file=name),
+                described(e, file=name)) from e
+        report = check(signed, name)
         cls._check_report(report, name)
         return signed, report
 
@@ -317,7 +224,8 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         signed = [(document, *cls._sign_data(data, document.file_name,
                     signer, ORGANISATION_FIELD,
                     appearance.Organisation(bytes(certificate.image),
-                        over=PERSONAL_FIELD, number=document.number_symbol),
+                        over=PERSONAL_FIELD, number=document.number_symbol,
+                        dated=document._dated(document.issue_date)),
                     reason=document.number_symbol, location=agency))]
         for annex, annex_data in annexes:
             if not looks_pdf(annex_data, annex.file_name):
@@ -388,6 +296,11 @@ class SignStart(ModelView):
                 ('user', '=', Eval('user', -1)),
                 ()),
             ])
+    holder = fields.Char("Holder", readonly=True)
+    issuer = fields.Char("Issuer", readonly=True)
+    serial = fields.Char("Serial Number", readonly=True)
+    valid_from = fields.DateTime("Valid From", readonly=True)
+    valid_to = fields.DateTime("Valid To", readonly=True)
     key_storage = fields.Selection(
         KEY_STORAGES, "Key Storage", readonly=True)
     secret = fields.Char(
@@ -397,11 +310,43 @@ class SignStart(ModelView):
             'required': Eval('key_storage').in_(['pkcs12', 'pkcs11']),
             },
         help="Opens the key for this signing only; it is not kept.")
+    number_symbol = fields.Char(
+        "Number and Symbol", readonly=True,
+        states={'invisible': Eval('kind') != 'organisation'},
+        help="What the register gives on issuing, unless another document "
+        "is issued first.")
+    issue_date = fields.Date(
+        "Issue Date", readonly=True,
+        states={'invisible': Eval('kind') != 'organisation'})
+    file = fields.Binary("Document", readonly=True, filename='file_name')
+    file_name = fields.Char("File Name", readonly=True)
 
     @fields.depends('certificate')
     def on_change_with_key_storage(self, name=None):
         if self.certificate:
             return self.certificate.key_storage
+
+    @fields.depends('certificate')
+    def on_change_certificate(self):
+        for name, value in self.certificate_values(self.certificate).items():
+            setattr(self, name, value)
+
+    @staticmethod
+    def certificate_values(certificate):
+        "What the dialog shows of the certificate"
+        names = ['holder', 'issuer', 'serial', 'valid_from', 'valid_to']
+        if not certificate:
+            return dict.fromkeys(names)
+        cert, = pades.load_certs([bytes(certificate.certificate)])
+        return {
+            'holder': certificate.name,
+            # by its name, as the holder: the rest is in the register
+            'issuer': (cert.issuer.native.get('common_name')
+                or certificate.issuer),
+            'serial': certificate.serial,
+            'valid_from': certificate.valid_from,
+            'valid_to': certificate.valid_to,
+            }
 
 
 class SignExternal(ModelView):
@@ -459,7 +404,7 @@ class Pending(ModelSQL):
         if not records:
             raise SigningError(gettext('mvp_signing.msg_external_expired',
                     document=document.rec_name))
-        return pades.Pending.from_json(records[0].data)
+        return pades.Prepared.from_json(records[0].data)
 
     @classmethod
     def forget(cls, document):
@@ -490,13 +435,19 @@ class SignWizard(Wizard):
         company = self.record.company
         candidates = Certificate.candidates(self.kind, company.id, user)
         certificate = candidates[0] if candidates else None
-        return {
+        values = {
             'kind': self.kind,
             'company': company.id,
             'user': user,
             'certificate': certificate.id if certificate else None,
             'key_storage': certificate.key_storage if certificate else None,
+            # what is signed, as it is now
+            'file': self.record.file_data,
+            'file_name': self.record.file_name,
             }
+        values.update(Pool().get('mvp.signing.sign.start').certificate_values(
+                certificate))
+        return values
 
     def _attempt(self, documents, certificate, act):
         """Run act(); a SigningError is audited, then raised (rolling the
@@ -536,7 +487,8 @@ class SignWizard(Wizard):
                 **self.model._sign_options(external=True), **kwargs)
         except pades.Error as e:
             raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                    file=document.file_name), str(e)) from e
+                    file=document.file_name),
+                described(e, file=document.file_name)) from e
         with without_check_access():
             Pool().get('mvp.signing.pending').keep(
                 document, certificate, pending)
@@ -571,6 +523,8 @@ class SignWizard(Wizard):
                     raise SigningError(gettext(
                             'mvp_signing.msg_external_changed',
                             document=document.rec_name))
+            check_file_size(self.external.answer,
+                self.external.answer_name or '')
             try:
                 answer = json.loads(bytes(self.external.answer or b''))
             except ValueError:
@@ -580,7 +534,8 @@ class SignWizard(Wizard):
                     trust=self.model._sign_options().get('trust', ()))
             except pades.Error as e:
                 raise SigningError(gettext('mvp_signing.msg_sign_failed',
-                        file=document.file_name), str(e)) from e
+                        file=document.file_name),
+                    described(e, file=document.file_name)) from e
             self._finish(document, certificate, signed, wrote)
             with without_check_access():
                 Pending.forget(document)
@@ -605,7 +560,7 @@ class SignApprove(SignWizard):
 
     def _finish(self, document, certificate, signed, wrote):
         Outgoing = self.model
-        report = verify(signed, document.file_name)
+        report = check(signed, document.file_name)
         Outgoing._check_report(report, document.file_name)
         wrote.append(True)
         Outgoing._store_signed([(document, signed, report)])
@@ -621,6 +576,13 @@ class SignIssue(SignWizard):
 
     def _sign(self, documents, certificate, signer, wrote):
         self.model.issue_and_stamp(documents, certificate, signer, wrote)
+
+    def default_start(self, fields):
+        values = super().default_start(fields)
+        if len(self.records) == 1:
+            number_symbol, date = self.record.next_number()
+            values.update(number_symbol=number_symbol, issue_date=date)
+        return values
 
     def _prepare(self, documents, certificate):
         # The seal's appearance carries the number, which is taken at issue

@@ -1,0 +1,143 @@
+"""Run a function on hostile input in a child process, bounded in time and
+memory.
+
+A PDF is parsed by pure Python code that a crafted file can send into deep
+recursion, huge allocations or long loops; in a child process of its own,
+limited by `resource` and killed at the deadline, it costs the server a
+process, not its memory or its threads. Children are forked from a small
+server process (started at the first call, with the parsing code imported
+once), so a call costs a fork, not an interpreter start; forking the
+server itself is not safe, its other threads may hold locks.
+"""
+import atexit
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from multiprocessing.connection import Client, Listener
+
+__all__ = ['Limit', 'run']
+
+PRELOAD = 'trytond.modules.mvp_signing.pades'
+
+
+class Limit(Exception):
+    """the child went past a bound; `reason` says which: 'time' (killed at
+    the deadline), 'memory' (allocation refused) or 'crash' (it died)"""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+class _Zygote:
+    "The process the children are forked from"
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='mvp-sandbox-')
+        self.address = os.path.join(self.dir, 'socket')
+        self.key = os.urandom(32)
+        self.process = subprocess.Popen(
+            [sys.executable, '-c', 'from trytond.modules.mvp_signing '
+                'import sandbox; sandbox._serve()', self.address],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.process.stdin.write(self.key)
+        self.process.stdin.flush()
+        # ready once listening
+        if self.process.stdout.read(1) != b'.':
+            raise RuntimeError('the sandbox server did not start')
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        # its standard input closing stops it
+        self.process.stdin.close()
+        self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_zygote = None
+_lock = threading.Lock()
+
+
+def _get_zygote():
+    global _zygote
+    with _lock:
+        if _zygote is None or not _zygote.alive():
+            _zygote = _Zygote()
+            atexit.register(_zygote.close)
+        return _zygote
+
+
+def _serve():
+    "The zygote: fork a child for each connection, until stdin closes"
+    __import__(PRELOAD)
+    address = sys.argv[1]
+    key = sys.stdin.buffer.read(32)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
+    # gone with the server: its end of standard input closes
+    threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)),
+        daemon=True).start()
+    with Listener(address, family='AF_UNIX', authkey=key) as listener:
+        sys.stdout.buffer.write(b'.')
+        sys.stdout.buffer.flush()
+        while True:
+            try:
+                conn = listener.accept()
+            except Exception:
+                continue  # a caller without the key
+            if os.fork() == 0:
+                try:
+                    _child(conn)
+                finally:
+                    os._exit(0)
+            conn.close()
+
+
+def _child(conn):
+    conn.send(os.getpid())
+    func, args, kwargs, memory, cpu = conn.recv()
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    try:
+        result = ('ok', func(*args, **kwargs))
+    except MemoryError:
+        result = ('limit', 'memory')
+    except BaseException as e:
+        result = ('error', e)
+    try:
+        conn.send(result)
+    except Exception:
+        # a result or exception that does not pickle: its text then
+        conn.send(('error', RuntimeError(traceback.format_exc())))
+
+
+def run(func, args=(), kwargs=None, *, time=60, memory=None):
+    """func(*args, **kwargs) in a child process: its result, or the
+    exception it raised. Limit when it takes longer than time seconds
+    (wall clock, and as much CPU time), allocates more than memory bytes of
+    address space or dies. func, its arguments and result must pickle."""
+    zygote = _get_zygote()
+    with Client(zygote.address, family='AF_UNIX', authkey=zygote.key) as conn:
+        pid = conn.recv()
+        conn.send((func, tuple(args), kwargs or {}, memory, int(time) + 1))
+        if not conn.poll(time):
+            # still running: its pid is its own
+            os.kill(pid, signal.SIGKILL)
+            raise Limit('no result within %s s' % time, 'time')
+        try:
+            status, value = conn.recv()
+        except (EOFError, OSError):
+            raise Limit('the child process died', 'crash')
+    if status == 'ok':
+        return value
+    if status == 'limit':
+        raise Limit('memory limit reached', value)
+    raise value
