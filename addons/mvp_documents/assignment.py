@@ -2,7 +2,7 @@ import datetime as dt
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, reduce_ids
@@ -79,6 +79,17 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # Each person's open work, and work done by month on the boards.
+        cls._sql_indexes.update({
+                Index(t, (t.user, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    (t.deadline, Index.Range()),
+                    where=(t.state == 'open') & (t.role != 'inform')),
+                Index(t, (t.closed_date, Index.Range()),
+                    where=(t.state == 'done') & (t.role == 'main')),
+                })
         cls._order = [
             ('state', 'DESC'), ('deadline', 'ASC NULLS LAST'),
             ('id', 'DESC')]

@@ -24,7 +24,8 @@ import polib
 LANGUAGE = 'vi'
 # What `mvp db init` activates besides our modules, in dependency order.
 MODULES = [
-    'ir', 'res', 'country', 'currency', 'party', 'company', 'user_role']
+    'ir', 'res', 'country', 'currency', 'party', 'company', 'user_role',
+    'dashboard']
 DIRECTORY = Path(__file__).resolve().parent / 'locale' / 'core'
 COVERAGE = DIRECTORY / 'COVERAGE.md'
 # What clerks, leaders, specialists and administrators meet: menus and

@@ -1,7 +1,8 @@
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -99,6 +100,17 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # The boards count by agency and state, the waiting ones mostly.
+        cls._sql_indexes.update({
+                Index(t, (t.company, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(['received', *OPEN])),
+                # What the record rules read of each document counted.
+                Index(t, (t.id, Index.Range()),
+                    include=[t.company, t.secrecy, t.outgoing]),
+                })
         cls._order = [
             ('urgency', 'ASC'),
             ('received_date', 'DESC'),

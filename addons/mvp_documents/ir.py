@@ -26,6 +26,20 @@ CHAIN_LOCK = 0x6d767061  # "mvpa"
 # Who read the audit by agency, whatever their access to the records logged.
 AUDITORS = ['group_admin_province', 'group_admin_agency', 'group_oversight']
 
+from . import worktime
+
+
+class Date(metaclass=PoolMeta):
+    __name__ = 'ir.date'
+
+    @classmethod
+    def today(cls, timezone=None):
+        # Scheduled actions and root have no company, whose time zone would
+        # say which day it is; every agency of the province is in Vietnam.
+        if timezone is None and Transaction().context.get('company') is None:
+            timezone = worktime.TZ
+        return super().today(timezone=timezone)
+
 
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'

@@ -1,7 +1,8 @@
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import ChatMixin, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -68,6 +69,20 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     number = fields.Integer("Number", readonly=True)
     number_symbol = fields.Char("Number and Symbol", readonly=True)
     issue_date = fields.Date("Issue Date", readonly=True)
+    send_deadline = fields.DateTime(
+        "Send By", readonly=True,
+        help="Sent the day it is issued, at the latest by the end of the "
+        "next working morning (Art. 4.2).")
+    sent_date = fields.DateTime("Distributed", readonly=True)
+    sent_late = fields.Boolean(
+        "Sent Late", readonly=True,
+        help="Distributed after the sending deadline of Art. 4.2.")
+    overdue = fields.Function(
+        fields.Boolean(
+            "Late to Send",
+            help="Issued and still not distributed past the sending "
+            "deadline."),
+        'get_overdue', searcher='search_overdue')
     deliveries = fields.One2Many(
         'mvp.document.delivery', 'outgoing', "Deliveries", readonly=True,
         help="The agencies of this system it was sent to, and how far "
@@ -84,6 +99,15 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # The boards count by agency and state, and what waits for someone.
+        cls._sql_indexes.update({
+                Index(t, (t.company, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(['review', 'approval', 'approved',
+                            'issued'])),
+                })
         cls._order = [
             ('urgency', 'ASC'),
             ('create_date', 'DESC'),
@@ -147,6 +171,21 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     def is_frozen(self):
         return self.state in FROZEN
+
+    def get_overdue(self, name):
+        return bool(self.state == 'issued' and self.send_deadline
+            and self.send_deadline < dt.datetime.now())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        overdue = [('state', '=', 'issued'),
+            ('send_deadline', '<', dt.datetime.now())]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR', ('state', '!=', 'issued'),
+            ('send_deadline', '=', None),
+            ('send_deadline', '>=', dt.datetime.now())]
 
     def files_frozen(self):
         # Sent for approval, the signer approves them as they are.
@@ -224,7 +263,9 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def issue(cls, documents):
         pool = Pool()
         Register = pool.get('mvp.register')
+        Calendar = pool.get('mvp.calendar')
         today = pool.get('ir.date').today()
+        now = dt.datetime.now()
         for document in documents:
             register = Register.find(
                 document.company, 'outgoing', today,
@@ -233,6 +274,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             document.register = register
             document.number = number
             document.issue_date = today
+            # Stored in UTC without time zone, as trytond keeps instants.
+            document.send_deadline = Calendar.working_of(
+                document.company).send_deadline(
+                now.replace(tzinfo=dt.timezone.utc)).astimezone(
+                dt.timezone.utc).replace(tzinfo=None)
             document.number_symbol = document._number_symbol(number, today)
             document.save()
 
@@ -270,6 +316,11 @@ class Outgoing(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             for unit in document.recipient_agencies():
                 to_create.append(document._incoming_values(unit, agency, now))
                 annexes.append(document.annexes)
+        for late in [True, False]:
+            sent = [d for d in documents if bool(
+                    d.send_deadline and d.send_deadline < now) == late]
+            if sent:
+                cls.write(sent, {'sent_date': now, 'sent_late': late})
         # Recipients' records are out of the sender's reach by the rules;
         # distribution is the system delivering them.
         with without_check_access():

@@ -1,3 +1,5 @@
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, tree)
@@ -6,7 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from . import identifier
+from . import identifier, worktime
 from .exceptions import IdentifierError
 from .res import AGENCY_ADMIN_ONLY, is_province_admin
 from .text import SearchTextMixin, SortKeyMixin
@@ -108,6 +110,20 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
                 & (currency.name == 'Vietnamese Dong')))
 
     @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Company = pool.get('company.company')
+        cursor = Transaction().connection.cursor()
+        super().__register__(module)
+        # Agencies made before they were given Vietnam's time zone counted
+        # their days in UTC: between midnight and 7:00, yesterday.
+        unit, company = cls.__table__(), Company.__table__()
+        cursor.execute(*company.update(
+                [company.timezone], [worktime.TZ.key],
+                where=(company.timezone == Null)
+                & company.id.in_(unit.select(unit.company))))
+
+    @classmethod
     def default_kind(cls):
         return 'division'
 
@@ -205,7 +221,8 @@ class Unit(SortKeyMixin, SearchTextMixin, DeactivableMixin,
             currency.save()
         party = Party(name=name)
         party.save()
-        company = Company(party=party, currency=currency)
+        company = Company(
+            party=party, currency=currency, timezone=worktime.TZ.key)
         company.save()
         return company
 
