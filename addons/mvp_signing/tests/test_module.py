@@ -76,8 +76,8 @@ class MvpSigningTestCase(ModuleTestCase):
         Certificate = pool.get('mvp.signing.certificate')
         pki = test_pki.shared()
         path = tools.p12(pki, 'agency', 'KySo@2026')
-        unit = Unit(name="Sở Khoa học và Công nghệ", code='SKHCN',
-            kind='department', identifier='000.00.02.H31')
+        unit = Unit(name=test_pki.AGENCY, code='UBND', kind='province',
+            identifier=test_pki.AGENCY_ID)
         unit.save()
         certificate, = Certificate.create([{
                     'kind': 'organisation', 'company': unit.company.id,
