@@ -135,6 +135,20 @@ class Register(
                     ], order=[('id', 'ASC')], limit=1)
             return registers[0].next_number if registers else 1
 
+    def record_number(self, number):
+        """Record a number given on paper during an outage (Art. 8.1): the
+        numbers taken after follow it. Return the next number as it was,
+        with the sequence locked until commit."""
+        Sequence = Pool().get('ir.sequence.strict')
+        with without_check_access():
+            Sequence.lock([self.sequence])
+            sequence = Sequence(self.sequence.id)
+            before = sequence.number_next_internal
+            if number >= before:
+                sequence.number_next_internal = number + 1
+                sequence.save()
+        return before
+
     @classmethod
     def find(cls, company, direction, date, secret=False):
         "Return the register for the date, creating the year's one if needed"
