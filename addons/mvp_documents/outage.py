@@ -71,10 +71,7 @@ class Outage(RuleCheckMixin, Workflow, ModelSQL, ModelView):
             "goes back to paper (Art. 8.1)."),
         'get_paper_from')
     minutes = fields.Text(
-        "Incident Minutes", states={
-            'readonly': Eval('state') == 'closed',
-            'required': Eval('state').in_(['paper', 'restored', 'closed']),
-            },
+        "Incident Minutes", states={'readonly': Eval('state') == 'closed'},
         help="The clerk's record of the incident (biên bản sự cố); a "
         "scan of the signed minutes goes in the attachments.")
     handovers = fields.One2Many(
