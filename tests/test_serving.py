@@ -71,6 +71,9 @@ def production(path, port):
 
 
 def test_change_through_one_process_seen_through_another(demo):
+    """The administrator makes a specialist a clerk too through one
+    process: the other, which cached the person's groups, shows them the
+    clerks' Statistics menu at their next request, and hides it again"""
     path, database = demo
     first, second = server.free_port(), server.free_port()
     with open(ARTIFACTS / 'servers.log', 'w') as log, \
@@ -78,20 +81,26 @@ def test_change_through_one_process_seen_through_another(demo):
                 configs=(production(path, first),)) as one, \
             server.serve(path, database, log, port=second,
                 configs=(production(path, second),)) as other:
-        there = Client(other, database, PERSON, PASSWORD)
-        # The other process caches the preferences it served.
-        name = there.call('model.res.user.get_preferences', False, {})[
-            'name']
-        here = Client(one, database, PERSON, PASSWORD)
-        here.call('model.res.user.set_preferences',
-            {'name': name + " (Phòng Tổ chức)"}, here.context)
-        assert there.call('model.res.user.get_preferences', False, {})[
-            'name'] == name + " (Phòng Tổ chức)"
-        # and the other way, the session opened here valid there
-        there.call('model.res.user.set_preferences', {'name': name},
-            there.context)
-        assert here.call('model.res.user.get_preferences', False, {})[
-            'name'] == name
+        admin = Client(one, database, 'admin',
+            (path / 'admin-password').read_text().strip())
+        person = Client(other, database, PERSON, PASSWORD)
+        role = admin.xml_id('mvp_documents', 'role_clerk')
+        menu = admin.xml_id('mvp_documents', 'menu_statistics')
+
+        def shown():
+            return person.model(
+                'ir.ui.menu', 'search', [('id', '=', menu)], 0, None, None)
+        assert shown() == []
+        admin.model('res.user', 'write', [person.user_id],
+            {'roles': [('create', [{'role': role}])]})
+        assert shown() == [menu]
+        user, = admin.model('res.user', 'read', [person.user_id], ['roles'])
+        roles = admin.model('res.user.role', 'search', [
+                ('id', 'in', user['roles']), ('role', '=', role)],
+            0, None, None)
+        admin.model('res.user', 'write', [person.user_id],
+            {'roles': [('delete', roles)]})
+        assert shown() == []
 
 
 def descendants(pid):
