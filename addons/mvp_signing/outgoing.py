@@ -4,10 +4,12 @@
   personal certificate, approving is signing ("Sign and Approve"); the
   signed file replaces the draft.
 - The clerk stamps at issue: where the agency holds an organisation
-  certificate, issuing is stamping ("Issue and Stamp"): the register gives
-  the number, then the organisation signature carries the seal, the number
-  and the signing time (see appearance.Organisation), and annexes get the
-  organisation signature at the top right of their first page.
+  certificate, issuing is stamping ("Issue and Stamp"): the organisation
+  signature carries the seal, the number the register gives and the
+  signing time (see appearance.Organisation), and annexes get the
+  organisation signature at the top right of their first page. The
+  number is taken after signing, so that the register is not locked
+  during the timestamp and revocation requests.
 - A key held outside the server (a USB token) signs in two steps: the
   server prepares the document (`Pending` keeps it), the signer's tool
   answers, the server finishes.
