@@ -143,22 +143,25 @@ class Register(
         raises RegisterBusy and starts again, as trytond restarts a request
         for the locks it needs. Take the number last in the transaction:
         the lock holds until commit."""
-        transaction = Transaction()
-        sequence = self.sequence
-        if backend.name == 'postgresql':
-            table = sequence.__table__()
-            cursor = transaction.connection.cursor()
-            try:
-                cursor.execute(*table.select(
-                        table.id, where=table.id == sequence.id,
-                        for_=For('UPDATE')))
-            except backend.DatabaseOperationalError as error:
-                if getattr(error, 'sqlstate', None) in RESTART_CODES:
-                    raise RegisterBusy() from error
-                raise
+        self._lock()
         # The strict sequence's own get() would lock its whole table.
         with without_check_access():
-            return int(next(sequence._get_many(n=1)))
+            return int(next(self.sequence._get_many(n=1)))
+
+    def _lock(self):
+        "Lock the register's sequence until commit (see take_number)"
+        if backend.name != 'postgresql':
+            return  # SQLite has one writer at a time
+        table = self.sequence.__table__()
+        cursor = Transaction().connection.cursor()
+        try:
+            cursor.execute(*table.select(
+                    table.id, where=table.id == self.sequence.id,
+                    for_=For('UPDATE')))
+        except backend.DatabaseOperationalError as error:
+            if getattr(error, 'sqlstate', None) in RESTART_CODES:
+                raise RegisterBusy() from error
+            raise
 
     @classmethod
     def peek(cls, company, direction, date, secret=False):
@@ -177,8 +180,8 @@ class Register(
         numbers taken after follow it. Return the next number as it was,
         with the sequence locked until commit."""
         Sequence = Pool().get('ir.sequence.strict')
+        self._lock()
         with without_check_access():
-            Sequence.lock([self.sequence])
             sequence = Sequence(self.sequence.id)
             before = sequence.number_next_internal
             if number >= before:
