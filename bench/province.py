@@ -32,7 +32,6 @@ makes the database NAME on the server of TRYTOND_DATABASE_URI and keeps it
 their provinces with build().
 """
 import argparse
-import datetime as dt
 import hashlib
 import importlib.util
 import os
@@ -348,6 +347,17 @@ def generate(cursor, count, units, users, type_id, file_ids=None):
         FROM mvp_document_incoming AS i
         JOIN bench_agency AS a ON a.company = i.company
         WHERE i.outgoing IS NOT NULL""")
+    # Those on their way go to the province office, or from it to the
+    # Department of Home Affairs.
+    cursor.execute("""
+        INSERT INTO "mvp_document_outgoing-mvp_unit" (
+            outgoing, unit, create_uid, create_date)
+        SELECT o.id, a.unit, 0, o.create_date
+        FROM mvp_document_outgoing AS o
+        JOIN bench_agency AS a ON a.company = (
+            SELECT company FROM bench_agency WHERE company != o.company
+            ORDER BY company LIMIT 1)
+        WHERE o.state != 'distributed'""")
     # Main handlers, co-handlers for two in five, a head informed for
     # three in ten; work done took one to twenty days.
     cursor.execute(f"""
@@ -481,6 +491,7 @@ def build(name, count, agencies=AGENCIES, file_count=FILES):
         start = time.perf_counter()
         file_ids = files(min(file_count, max(10, count // 100)))
         spent['files'] = time.perf_counter() - start
+        spent['file_count'] = len(file_ids)
         Type = Pool().get('mvp.document.type')
         type_ = Type.search([], limit=1)[0]
         cursor = tx.connection.cursor()

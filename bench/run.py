@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-NOT_BENCHMARKS = {'run', 'machine'}
+NOT_BENCHMARKS = {'run', 'machine', 'province', 'locustfile'}
 
 
 def benchmarks():
