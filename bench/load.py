@@ -4,7 +4,8 @@ A province of N documents (bench/province.py) is made in a new PostgreSQL
 database, served by gunicorn (a worker per core, threads for the waits,
 as config/ serves production; trytond's own server where gunicorn is not
 installed), and for each number of concurrent users U locust runs the
-people of bench/locustfile.py for D seconds after they have all logged in:
+people of bench/locustfile.py for D seconds after they have all logged in,
+each pausing 2 to 8 seconds between two operations (--wait):
 throughput and p50/p95/p99 per operation and the errors, printed and
 appended to bench/results/load.txt.
 
@@ -14,7 +15,9 @@ appended to bench/results/load.txt.
 With --url, the server of URL is loaded instead (its database NAME made by
 bench/province.py with as many documents as -n says, for the header).
 The database server is TRYTOND_DATABASE_URI when it names PostgreSQL,
-otherwise a throwaway cluster made as tests/run.py makes one.
+otherwise a throwaway cluster made as tests/run.py makes one; with
+--keep, the database stays there (and its files in TRYTOND_DATABASE__PATH)
+for --reuse.
 """
 import argparse
 import csv
@@ -56,7 +59,10 @@ def serve(name, uri, path, server):
     if server == 'gunicorn':
         command = [str(BIN / 'gunicorn'), '--bind', f'127.0.0.1:{port}',
             '--workers', str(os.cpu_count()), '--worker-class', 'gthread',
-            '--threads', '4', '--timeout', '300', 'trytond.application:app']
+            '--threads', '4', '--timeout', '300',
+            # Longer than a person's pause: the client keeps its connection
+            # (gunicorn's 2 s would close it under the next request).
+            '--keep-alive', '75', 'trytond.application:app']
     else:
         command = [str(BIN / 'trytond'), '-d', name]
     process = subprocess.Popen(command, env=env,
@@ -85,19 +91,20 @@ def stop(process):
         process.wait()
 
 
-def swarm(url, database, users, seconds):
+def swarm(url, database, users, seconds, wait):
     "Run locust headless; return its rows of statistics"
     with tempfile.TemporaryDirectory() as tmp:
         prefix = os.path.join(tmp, 'load')
         env = dict(os.environ, BENCH_DATABASE=database,
-            BENCH_PASSWORD=PASSWORD)
-        # All logged in first (spawned within about ten seconds), then D
-        # seconds of the day measured: locust resets its statistics once
-        # every user runs.
+            BENCH_PASSWORD=PASSWORD, BENCH_SECONDS=str(seconds),
+            BENCH_WAIT=wait)
+        # All logged in first, then D seconds of the day measured: the
+        # locustfile resets the statistics once every person is in and
+        # stops the run D seconds later; --run-time is the safety net.
         subprocess.run([str(BIN / 'locust'), '-f', str(HERE / 'locustfile.py'),
                 '--headless', '--host', url, '--users', str(users),
                 '--spawn-rate', str(max(5, users // 10)),
-                '--run-time', f'{seconds + 15}s', '--reset-stats',
+                '--run-time', f'{seconds + 300}s',
                 '--csv', prefix, '--only-summary', '--loglevel', 'WARNING',
                 '--stop-timeout', '10'],
             env=env, check=False, stdout=subprocess.DEVNULL,
@@ -130,7 +137,9 @@ def table(rows, failures, count, users, seconds):
 
 def run(args, uri):
     os.environ['TRYTOND_DATABASE__URI'] = uri
-    path = tempfile.mkdtemp(prefix='bench-load-')
+    own_path = not os.environ.get('TRYTOND_DATABASE__PATH')
+    path = os.environ.get('TRYTOND_DATABASE__PATH') or tempfile.mkdtemp(
+        prefix='bench-load-')
     os.environ['TRYTOND_DATABASE__PATH'] = path
     name = args.reuse or f'bench_load_{os.getpid()}'
     setup = ''
@@ -155,7 +164,8 @@ def run(args, uri):
             print(f"database {name} kept, files in {path}")
         else:
             drop(name)
-            shutil.rmtree(path, ignore_errors=True)
+            if own_path:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def measure(args, url, name, setup):
@@ -166,14 +176,14 @@ def measure(args, url, name, setup):
         '%s; %s, %d cores, Python %s; trytond %s; server %s' % (
             dt.date.today().isoformat(), cpu(), os.cpu_count(),
             platform.python_version(), trytond_version, args.server),
-        'command: python bench/load.py -n %d --users %s -t %d' % (
-            args.count, args.users, args.seconds),
+        'command: python bench/load.py -n %d --users %s -t %d --wait %s' % (
+            args.count, args.users, args.seconds, args.wait),
         ]
     if setup:
         lines.append(setup)
     lines.append('* p95 over the goal of 150 ms')
     for users in map(int, args.users.split(',')):
-        rows, failures = swarm(url, name, users, args.seconds)
+        rows, failures = swarm(url, name, users, args.seconds, args.wait)
         block = [''] + table(rows, failures, args.count, users, args.seconds)
         print('\n'.join(block), flush=True)
         lines += block
@@ -194,6 +204,8 @@ def main(argv=None):
     parser.add_argument('--users', default='50,200',
         help="numbers of concurrent users, one run each")
     parser.add_argument('-t', '--seconds', type=int, default=120)
+    parser.add_argument('--wait', default='2,8',
+        help="seconds between two operations of a person: MIN,MAX")
     parser.add_argument('--server', default='gunicorn' if shutil.which(
             'gunicorn', path=str(BIN)) else 'trytond',
         choices=['gunicorn', 'trytond'])

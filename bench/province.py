@@ -1,4 +1,4 @@
-"""A province's decade of documents in a PostgreSQL database, for the benchmarks.
+"""A province's decade of documents in PostgreSQL, for the benchmarks.
 
 300 agencies (the province office, departments, districts, communes) with
 three divisions and nine people each (a clerk, a leader, a head of division,
