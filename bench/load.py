@@ -187,8 +187,13 @@ def measure(args, url, name, setup):
         lines.append(setup)
     lines.append('* p95 over the goal of 150 ms')
     for users in map(int, args.users.split(',')):
+        before = os.getloadavg()[0]
         rows, failures = swarm(url, name, users, args.seconds, args.wait)
         block = [''] + table(rows, failures, args.count, users, args.seconds)
+        # The machine may be shared: how busy it was says how far to trust
+        # the figures.
+        block.insert(2, 'load average %.1f before, %.1f after (%d cores)' % (
+                before, os.getloadavg()[0], os.cpu_count()))
         print('\n'.join(block), flush=True)
         lines += block
         os.sync()
