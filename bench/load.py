@@ -124,6 +124,8 @@ def table(rows, failures, count, users, seconds):
     for row in sorted(rows, key=lambda r: (r['Name'] == 'Aggregated',
                 r['Name'])):
         name = 'all' if row['Name'] == 'Aggregated' else row['Name']
+        if row['Request Count'] == '0':
+            continue
         goal = ' *' if name in GOAL and row['95%'] != 'N/A' and float(
             row['95%']) >= 150 else ''
         lines.append('%-12s %8s %8s %7.1f %7s %7s %7s%s' % (
