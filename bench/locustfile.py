@@ -140,6 +140,9 @@ class Person(HttpUser):
                 self.start = time.perf_counter()
 
             def __exit__(self, kind, error, traceback):
+                if isinstance(error, gevent.GreenletExit):
+                    # Cut off by the end of the run: not an answer.
+                    return False
                 user.environment.events.request.fire(
                     request_type='RPC', name=name,
                     response_time=(time.perf_counter() - self.start) * 1000,
