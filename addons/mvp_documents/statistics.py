@@ -72,7 +72,7 @@ def figures(year, companies=None):
         for dimension in DIMENSIONS:
             column = getattr(table, dimension)
             cursor.execute(*table.select(
-                    table.company, column, Count(Literal('*')),
+                    table.company, column, Count(),
                     where=where, group_by=[table.company, column]))
             result[f'{name}_{dimension}'] = sorted(
                 cursor, key=lambda r: (r[0], str(r[1])))
@@ -88,15 +88,19 @@ def figures(year, companies=None):
         ((assignment.deadline != Null) & (assignment.deadline < today),
             'overdue'),
         else_='pending')
-    cursor.execute(*assignment.join(
-            incoming, condition=assignment.incoming == incoming.id).select(
-            incoming.company, state, Count(Literal('*')),
-            where=_where(incoming, companies)
-            & (assignment.role == 'main')
-            & assignment.state.in_(['open', 'done'])
-            & (incoming.registered_date >= first)
-            & (incoming.registered_date <= last),
-            group_by=[incoming.company, state]))
+    # Grouped outside: PostgreSQL does not match a CASE of parameters in
+    # GROUP BY with the same CASE in the select.
+    handled = assignment.join(
+        incoming, condition=assignment.incoming == incoming.id).select(
+        incoming.company.as_('company'), state.as_('state'),
+        where=_where(incoming, companies)
+        & (assignment.role == 'main')
+        & assignment.state.in_(['open', 'done'])
+        & (incoming.registered_date >= first)
+        & (incoming.registered_date <= last))
+    cursor.execute(*handled.select(
+            handled.company, handled.state, Count(),
+            group_by=[handled.company, handled.state]))
     result['processing'] = sorted(cursor)
 
     # Sent electronically within Art. 4.2: first sending against the issue
@@ -109,7 +113,7 @@ def figures(year, companies=None):
     cursor.execute(*outgoing.join(first_sent, 'LEFT',
             condition=first_sent.outgoing == outgoing.id).select(
             outgoing.company, outgoing.issue_date, first_sent.sent,
-            Count(Literal('*')),
+            Count(),
             where=_where(outgoing, companies)
             & (outgoing.issue_date >= first) & (outgoing.issue_date <= last),
             group_by=[outgoing.company, outgoing.issue_date, first_sent.sent]))
