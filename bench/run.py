@@ -1,8 +1,9 @@
 """Run every benchmark of bench/ in turn, each writing its bench/results/ file.
 
-    python bench/run.py [NAME...]
+    python bench/run.py [NAME...] [-- ARGS...]
 
-NAME is a script of bench/ without .py (all of them by default). The
+NAME is a script of bench/ without .py (all of them by default); ARGS after
+-- are passed to each, e.g. `make bench ARGS="load -- -n 1000000"`. The
 benchmarks run one after the other: on two cores, any two at once would
 measure each other.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-NOT_BENCHMARKS = {'run', 'machine'}
+NOT_BENCHMARKS = {'run', 'machine', 'province', 'locustfile'}
 
 
 def benchmarks():
@@ -24,6 +25,9 @@ def benchmarks():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    extra = []
+    if '--' in argv:
+        argv, extra = argv[:argv.index('--')], argv[argv.index('--') + 1:]
     names = argv or benchmarks()
     unknown = set(names) - set(benchmarks())
     if unknown:
@@ -36,7 +40,8 @@ def main(argv=None):
         print(f"== bench/{name}.py", flush=True)
         start = time.monotonic()
         status = subprocess.call(
-            [sys.executable, str(HERE / f'{name}.py')], cwd=HERE.parent)
+            [sys.executable, str(HERE / f'{name}.py'), *extra],
+            cwd=HERE.parent)
         print(f"== bench/{name}.py: exit {status} in "
             f"{time.monotonic() - start:.0f} s", flush=True)
         if status:
