@@ -11,7 +11,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, activate_module, backup_db_cache, drop_db, restore_db_cache)
 from trytond.transaction import Transaction, check_access, without_check_access
 
-MODULE = 'mvp_documents'
+MODULE = 'mvp_demo'
 CACHE_NAME = f'{MODULE}--demo-province'
 
 
@@ -21,7 +21,7 @@ def activate_demo():
     if restore_db_cache(CACHE_NAME):
         return
     activate_module(MODULE)
-    from trytond.modules.mvp_documents import demo
+    from trytond.modules.mvp_demo import demo
     demo.load_database(DB_NAME, close=True)
     backup_db_cache(CACHE_NAME)
 
@@ -36,7 +36,7 @@ def user(login):
 
 def agency(key):
     "Return the agency unit of the demo named by its key, e.g. 'snv'"
-    from trytond.modules.mvp_documents import demo
+    from trytond.modules.mvp_demo import demo
     Unit = Pool().get('mvp.unit')
     identifier, = [a[4] for a in demo.AGENCIES if a[0] == key]
     with without_check_access():
