@@ -18,7 +18,7 @@ RETENTION = [
 # (code, title, retention reference, division index or None)
 PLAN = [
     ('01.TCCB', "Hồ sơ bổ nhiệm cán bộ lãnh đạo", '1', 1),
-    ('02.TCCB', "Hồ sơ hội nghị tổng kết công tác cán bộ", '2', 1),
+    ('02.TCCB', "Hồ sơ hội nghị tổng kết năm", '2', 1),
     ('03.VP', "Công văn trao đổi về công tác văn thư, lưu trữ", '3', 0),
     ]
 
@@ -83,7 +83,7 @@ def archive(agency, clerk, specialist, documents=()):
         closed, submitted = Dossier.browse(
             Line.open_dossier(list(plan.lines[1:]))['res_id'])
         for dossier, title in [
-                (closed, "Biên bản hội nghị tổng kết công tác cán bộ"),
+                (closed, "Biên bản hội nghị tổng kết năm"),
                 (submitted, "Công văn trả lời về công tác lưu trữ")]:
             Entry.create([{
                         'dossier': dossier.id,
