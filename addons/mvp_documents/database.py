@@ -17,13 +17,14 @@ import secrets
 import sys
 from pathlib import Path
 
+from .core_locale import LANGUAGE
+
 # Our modules, the one list of them (the tests and the CLI read it); the
 # last, DEMO, builds the demonstration province and is activated only by
 # --demo, never in production.
 MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive',
     'mvp_demo']
 DEMO = MODULES[-1]
-LANGUAGE = 'vi'
 
 logger = logging.getLogger(__name__)
 
