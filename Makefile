@@ -5,6 +5,9 @@
 #   make test    install what is missing, run the tests on SQLite then PostgreSQL
 #                (make test ARGS="-k signing" passes arguments to pytest)
 #   make bench   run the benchmarks
+#   make serve   production: gunicorn, trytond-cron and trytond-worker on
+#                PostgreSQL (CONFIG=config/production.conf DATABASE=eoffice),
+#                behind the HTTPS proxy of config/nginx.conf
 #
 # Everything the project needs is installed from here: Debian packages (when
 # root), the Python virtualenv .venv/ and the sao web client under var/sao/.
@@ -12,6 +15,7 @@
 
 PORT ?= 8000
 DATABASE ?= demo
+CONFIG ?= config/production.conf
 ARGS ?=
 PYTHON ?= python3
 
@@ -36,12 +40,16 @@ DEMO_ENV = TRYTOND_DATABASE__PATH=$(CURDIR)/var/db \
 	TRYTOND_WEB__LISTEN=127.0.0.1:$(PORT) \
 	TRYTONPASSFILE=$(CURDIR)/var/admin-password
 
-.PHONY: run test bench deb venv sao demo-db clean
+.PHONY: run serve test bench deb venv sao demo-db clean
 
 run: deb venv sao demo-db
 	@echo "Serving database '$(DATABASE)' on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	@echo "The password of the login 'admin' is in var/admin-password"
 	$(DEMO_ENV) $(BIN)/trytond -c config/demo.conf -d $(DATABASE)
+
+# The database is made beforehand (config/README.md, mvp db init).
+serve: deb venv sao
+	$(BIN)/mvp serve -c $(CONFIG) -d $(DATABASE) --bind 127.0.0.1:$(PORT)
 
 test: deb venv sao
 	$(BIN)/python tests/run.py $(ARGS)

@@ -337,8 +337,7 @@ def as_person(login, func):
     user, = User.search([('login', '=', login)])
     transaction = Transaction()
     with transaction.set_user(user.id), transaction.set_context(
-            company=user.company.id,
-            companies=[c.id for c in user.companies]), check_access():
+            company=user.company.id), check_access():
         return func(user)
 
 

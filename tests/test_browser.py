@@ -254,9 +254,10 @@ def test_login_in_vietnamese(demo_server):
             a for a in menu.find_elements(By.CSS_SELECTOR, 'a[role=menuitem]')
             if not a.find_elements(By.CSS_SELECTOR, 'div, .caret')]
         preferences.click()
-        dialog = sao.visible('.modal-dialog .modal-body')
-        sao.wait(lambda d: sao.idle() and dialog.find_elements(
-                By.CSS_SELECTOR, 'input[name="name"]'),
+        # sao closes the tabs (the home board) before the preferences
+        sao.visible('.modal-dialog .modal-footer .btn-primary').click()
+        sao.wait(lambda d: sao.idle() and d.find_elements(
+                By.CSS_SELECTOR, '.modal-dialog .modal-body input[name="name"]'),
             "the preferences do not show")
         check_vietnamese(sao, '00-preferences')
     except Exception:

@@ -1,12 +1,14 @@
 """Register numbers under concurrent registration, on PostgreSQL.
 
 Clerks register documents at the same time, each request in its own
-transaction, retried as trytond's dispatcher retries it: started again with
-the locks it asked for (TransactionError) or after a lock it could not take
+transaction, run as trytond's dispatcher runs it: started again with the
+locks it asked for or when its register was numbered meanwhile
+(TransactionError), retried after a lock it could not take
 (DatabaseOperationalError). The numbers of a register must come out gap-free
 and duplicate-free (Decree 30/2020, Art. 15 and 22), and restart at 1 with the
-year's register. The concurrent tests need PostgreSQL; the others run on both
-databases.
+year's register; each register numbers under a lock of its own, so no
+request fails for another's. The concurrent tests need PostgreSQL; the others
+run on both databases.
 """
 import datetime as dt
 import threading
@@ -186,12 +188,19 @@ def numbers(model, ids):
 def run_concurrently(user, company, actions):
     """Run each action as a request of its own, from THREADS threads started
     together; return the statistics of the retries"""
+    return run_clerks([
+            (user, company, actions[i::THREADS]) for i in range(THREADS)])
+
+
+def run_clerks(clerks):
+    """Run each clerk's actions [(user, company, actions)], each a request
+    of its own, one thread a clerk, started together; return the statistics
+    of the retries"""
     stats = Counter()
     errors = []
-    barrier = threading.Barrier(THREADS)
-    chunks = [actions[i::THREADS] for i in range(THREADS)]
+    barrier = threading.Barrier(len(clerks))
 
-    def work(chunk):
+    def work(user, company, chunk):
         try:
             barrier.wait()
             for action in chunk:
@@ -210,7 +219,7 @@ def run_concurrently(user, company, actions):
         except Exception as exception:
             errors.append(exception)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
+    threads = [threading.Thread(target=work, args=c) for c in clerks]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -270,6 +279,53 @@ def test_concurrent_issue():
     ids = new_approved_outgoing(company, clerk, THREADS * PER_THREAD)
     run_concurrently(clerk, company, [issue(i) for i in ids])
     assert_series(numbers('mvp.document.outgoing', ids), len(ids))
+
+
+AGENCIES = 8
+CLERKS = 2  # of each agency
+PER_CLERK = 8  # requests, registering and issuing in turn
+
+
+@concurrent
+def test_agencies_number_at_once(record_testsuite_property):
+    """16 clerks of 8 agencies register and issue at once: every register
+    1..n, and no request fails or even retries on a lock"""
+    clerks, incoming, outgoing = [], [], []
+    for agency in range(AGENCIES):
+        code = f'{60 + agency}'
+        company, clerk = new_agency(code)
+        open_registers(company)
+        for i in range(CLERKS):
+            login = f'vanthu.{code}.{i}'
+            if i:
+                clerk = copy_clerk(clerk, login)
+            half = PER_CLERK // 2
+            entered = new_incoming(company, half)
+            issued = new_approved_outgoing(company, clerk, half)
+            incoming += entered
+            outgoing += issued
+            actions = [a for pair in zip(
+                    map(enter, entered), map(issue, issued)) for a in pair]
+            clerks.append((clerk, company, actions))
+    stats = run_clerks(clerks)
+    size = CLERKS * PER_CLERK // 2
+    assert_series(numbers('mvp.document.incoming', incoming),
+        *[size] * AGENCIES)
+    assert_series(numbers('mvp.document.outgoing', outgoing),
+        *[size] * AGENCIES)
+    assert stats['failed'] == stats['retried'] == 0, stats
+    record_testsuite_property(
+        'agencies_restarted', stats['restarted'])
+
+
+def copy_clerk(clerk, login):
+    "Another clerk of the agency of clerk"
+    def copy():
+        User = Pool().get('res.user')
+        other, = User.copy([User(clerk)], default={
+                'login': login, 'name': login})
+        return other.id
+    return as_root(copy)
 
 
 def test_rolled_back_registration_takes_no_number():

@@ -77,12 +77,16 @@ def work(domain):
         incoming.company)
 
 
+def agencies():
+    "The agencies of the person's work now (Tryton's company filter)"
+    return list(Pool().get('res.user').get_companies()) or [-1]
+
+
 def in_scope(company):
     "The SQL condition on a company column of the board's scope"
-    context = Transaction().context
-    if context.get('board') == 'province':
+    if Transaction().context.get('board') == 'province':
         return Literal(True)
-    return company.in_(context.get('companies') or [-1])
+    return company.in_(agencies())
 
 
 def due_soon(deadline, company, today):
@@ -132,7 +136,7 @@ class Aggregate:
         transaction = Transaction()
         context = transaction.context
         key = (cls.__name__, transaction.user, context.get('board'),
-            tuple(context.get('companies') or []),
+            tuple(agencies()),
             Pool().get('ir.date').today())
         cached = ROWS.get(key)
         if cached is None:
@@ -304,7 +308,7 @@ class Month(Aggregate, ModelSQL, ModelView):
         context = Transaction().context
         if context.get('board') != 'province':
             result.append(
-                ('incoming.company', 'in', context.get('companies') or [-1]))
+                ('incoming.company', 'in', agencies()))
         if context.get('board_state') == 'done_late':
             result.append(('late', '=', True))
         return result

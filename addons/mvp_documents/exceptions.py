@@ -32,3 +32,15 @@ class EncodingError(ValidationError):
 
 class FileSizeError(ValidationError):
     pass
+
+
+class OutageError(ValidationError):
+    pass
+
+
+class BackfillError(ValidationError):
+    pass
+
+
+class SupportError(ValidationError):
+    pass

@@ -130,6 +130,7 @@ class ModelLog(metaclass=PoolMeta):
         cls.event.selection += [
             ('read', "Viewed"),
             ('download', "Downloaded"),
+            ('backfill', "Back-filled from Paper"),
             ]
         t = cls.__table__()
         cls._sql_indexes.add(Index(

@@ -1,9 +1,13 @@
+from sql import For
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, TransactionError, without_check_access)
 
 from .access import RuleCheckMixin
 from .text import SearchTextMixin
@@ -20,6 +24,16 @@ REGISTER_NAMES = {
     ('outgoing', False): 'mvp_documents.msg_register_outgoing_normal',
     ('outgoing', True): 'mvp_documents.msg_register_outgoing_secret',
     }
+
+
+# PostgreSQL's answers to a lock taken on a row that changed since the
+# transaction's snapshot, or in a cycle: the request starts again.
+RESTART_CODES = {'40001', '40P01'}
+
+
+class RegisterBusy(TransactionError):
+    """Another request numbered in the register since this one began: it
+    starts again, on a snapshot that holds that number, and waits its turn"""
 
 
 class Register(
@@ -120,8 +134,34 @@ class Register(
                             register=register.rec_name, year=register.year))
 
     def take_number(self):
-        "Take the next number: the sequence is locked until commit"
-        return int(self.sequence.get())
+        """Take the next number, the register locked until commit
+
+        The lock is the row of the register's own sequence, waited for:
+        registers of other agencies never wait for it. Trytond's repeatable
+        read snapshot cannot see a number taken after it began, so a request
+        that waited for another (or finds its number taken meanwhile)
+        raises RegisterBusy and starts again, as trytond restarts a request
+        for the locks it needs. Take the number last in the transaction:
+        the lock holds until commit."""
+        self._lock()
+        # The strict sequence's own get() would lock its whole table.
+        with without_check_access():
+            return int(next(self.sequence._get_many(n=1)))
+
+    def _lock(self):
+        "Lock the register's sequence until commit (see take_number)"
+        if backend.name != 'postgresql':
+            return  # SQLite has one writer at a time
+        table = self.sequence.__table__()
+        cursor = Transaction().connection.cursor()
+        try:
+            cursor.execute(*table.select(
+                    table.id, where=table.id == self.sequence.id,
+                    for_=For('UPDATE')))
+        except backend.DatabaseOperationalError as error:
+            if getattr(error, 'sqlstate', None) in RESTART_CODES:
+                raise RegisterBusy() from error
+            raise
 
     @classmethod
     def peek(cls, company, direction, date, secret=False):
@@ -134,6 +174,20 @@ class Register(
                     ('secret', '=', secret),
                     ], order=[('id', 'ASC')], limit=1)
             return registers[0].next_number if registers else 1
+
+    def record_number(self, number):
+        """Record a number given on paper during an outage (Art. 8.1): the
+        numbers taken after follow it. Return the next number as it was,
+        with the sequence locked until commit."""
+        Sequence = Pool().get('ir.sequence.strict')
+        self._lock()
+        with without_check_access():
+            sequence = Sequence(self.sequence.id)
+            before = sequence.number_next_internal
+            if number >= before:
+                sequence.number_next_internal = number + 1
+                sequence.save()
+        return before
 
     @classmethod
     def find(cls, company, direction, date, secret=False):

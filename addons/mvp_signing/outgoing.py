@@ -4,10 +4,12 @@
   personal certificate, approving is signing ("Sign and Approve"); the
   signed file replaces the draft.
 - The clerk stamps at issue: where the agency holds an organisation
-  certificate, issuing is stamping ("Issue and Stamp"): the register gives
-  the number, then the organisation signature carries the seal, the number
-  and the signing time (see appearance.Organisation), and annexes get the
-  organisation signature at the top right of their first page.
+  certificate, issuing is stamping ("Issue and Stamp"): the organisation
+  signature carries the seal, the number the register gives and the
+  signing time (see appearance.Organisation), and annexes get the
+  organisation signature at the top right of their first page. The
+  number is taken after signing, so that the register is not locked
+  during the timestamp and revocation requests.
 - A key held outside the server (a USB token) signs in two steps: the
   server prepares the document (`Pending` keeps it), the signer's tool
   answers, the server finishes.
@@ -16,6 +18,7 @@ Nothing is written before the key has opened: a wrong passphrase or a
 certificate that can no longer sign leaves no trace but the audit.
 """
 import json
+from collections import Counter
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -26,6 +29,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.mvp_documents import numbering
 from trytond.modules.mvp_documents.document import check_file_size
+from trytond.modules.mvp_documents.registers import RegisterBusy
 
 from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
@@ -254,16 +258,40 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
     def issue_and_stamp(cls, documents, certificate, signer, wrote=None):
         """Issue the documents and sign them, and their PDF annexes, with
         the organisation signature of certificate, opened as signer."""
-        # The number exists only once issued; if signing fails after, the
-        # whole attempt rolls back and the number is not taken.
+        # Signed first with the numbers the registers give next, issued
+        # after: the register is locked from its number to the commit, not
+        # during the timestamp and revocation requests of signing. Number
+        # and stamp commit together; when another issue took the number
+        # meanwhile, the register starts the request again (RegisterBusy).
+        expected = cls._plan_issue(documents)
+        signed = []
+        for document in documents:
+            signed.extend(cls._organisation(document, certificate, signer))
         if wrote is not None:
             wrote.append(True)
         cls._issue_signed(documents)
-        signed = []
-        for document in cls.browse(documents):
-            signed.extend(cls._organisation(document, certificate, signer))
+        if [(d.number_symbol, d.issue_date) for d in documents] != expected:
+            raise RegisterBusy()
         cls._store_signed(signed)
         cls.log(documents, 'sign', certificate.rec_name)
+
+    @classmethod
+    def _plan_issue(cls, documents):
+        """Give the documents the number and symbol and the date that
+        issuing them now would give, in memory; return them"""
+        Register = Pool().get('mvp.register')
+        today = Pool().get('ir.date').today()
+        planned, taken = [], Counter()
+        for document in documents:
+            key = document.company.id, document.secrecy != 'normal'
+            number = Register.peek(
+                document.company, 'outgoing', today, secret=key[1])
+            document.number_symbol = document._number_symbol(
+                number + taken[key], today)
+            document.issue_date = today
+            taken[key] += 1
+            planned.append((document.number_symbol, today))
+        return planned
 
     @classmethod
     def _store_signed(cls, signed):
@@ -585,9 +613,9 @@ class SignIssue(SignWizard):
         return values
 
     def _prepare(self, documents, certificate):
-        # The seal's appearance carries the number, which is taken at issue
-        # and locks the register until commit: it cannot wait for a signer
-        # outside the server. Organisation keys live on the server (PKCS#12
+        # The seal's appearance carries the number, which another issue may
+        # take while a signer outside the server answers: it cannot wait for
+        # them. Organisation keys live on the server (PKCS#12
         # or an HSM).
         raise SigningError(gettext('mvp_signing.msg_external_issue',
                 certificate=certificate.rec_name))

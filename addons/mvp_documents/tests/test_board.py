@@ -226,8 +226,7 @@ class BoardTestCase(unittest.TestCase):
         "Open the board as user twice; return the statements and the rows"
         transaction = Transaction()
         with transaction.set_user(user.id), transaction.set_context(
-                company=user.company.id,
-                companies=[c.id for c in user.companies]), check_access():
+                company=user.company.id), check_access():
             # The first opening fills the caches of views and rules; the
             # figures are counted again.
             open_board(xml_id, user)
@@ -297,7 +296,7 @@ class BoardTestCase(unittest.TestCase):
 
         # Another agency's clerk counts nothing of this one.
         with Transaction().set_context(board='agency',
-                companies=[province.other.company.id]):
+                _companies=[province.other.company.id]):
             self.assertEqual(Month.search([], count=True), 1)
 
     @with_transaction()
@@ -314,7 +313,7 @@ class BoardTestCase(unittest.TestCase):
         with transaction.set_user(province.leader.id), \
                 transaction.set_context(
                     company=province.leader.company.id,
-                    companies=[province.leader.company.id],
+                    _companies=[province.leader.company.id],
                     board='agency', board_state='overdue'), check_access():
             bars = Work.search([('user', '=', specialist.id)])
             with transaction.set_context(
