@@ -19,7 +19,9 @@ server runs them, the axis left out:
 The result is checked: N incoming documents, N files, N valid signatures.
 Printed and written to bench/results/interop_ingest.txt.
 
-    python bench/interop_ingest.py [-n N] [-p P] [--out FILE]
+    python bench/interop_ingest.py [-n N] [-p P] [--out FILE] [--profile DIR]
+
+--profile writes each process's cProfile statistics of (b) to DIR.
 
 The server is TRYTOND_DATABASE_URI when it names PostgreSQL, otherwise a
 throwaway cluster made as tests/run.py makes one.
@@ -129,7 +131,7 @@ def store(name, account_id, data):
     return [run(name, lambda: one(n, p)) for n, p in enumerate(data)]
 
 
-def process(name, uri, tasks, ready, done):
+def process(name, uri, tasks, ready, done, profile=None):
     """(b): one process's share of the queued tasks, each run as
     trytond-worker runs it (its transaction, retried on conflicts), once
     every process has loaded its pool"""
@@ -141,8 +143,15 @@ def process(name, uri, tasks, ready, done):
         Pool(name).init()
     ready.wait()
     cpu = time.process_time()
+    if profile:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
     for task in tasks:
         run_task(name, task)
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(os.path.join(profile, f'{os.getpid()}.prof'))
     done.put((len(tasks), time.process_time() - cpu))
 
 
@@ -201,7 +210,8 @@ def run(args, uri):
         ready = context.Barrier(args.processes + 1)
         done = context.Queue()
         workers = [context.Process(target=process,
-                args=(name, uri, share, ready, done)) for share in shares]
+                args=(name, uri, share, ready, done, args.profile))
+            for share in shares]
         for worker in workers:
             worker.start()
         ready.wait()
@@ -290,6 +300,7 @@ def main(argv=None):
     parser.add_argument('-p', '--processes', type=int, default=2)
     parser.add_argument('--out',
         default=str(HERE / 'results' / 'interop_ingest.txt'))
+    parser.add_argument('--profile', metavar='DIR')
     args = parser.parse_args(argv)
     files = tempfile.mkdtemp(prefix='mvp-bench-ingest-')
     os.environ['TRYTOND_DATABASE__PATH'] = files
