@@ -53,7 +53,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from trytond.modules.mvp_signing import appearance, keys, pades
-from trytond.modules.mvp_signing.tests import pki, samples
+from trytond.modules.mvp_signing.tests import images, pki, samples
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSPHRASE = 'bench'
@@ -137,7 +137,7 @@ def model_cases(test_pki, p12, pdf, signed, count):
                 'user': leader.id, 'certificate': test_pki.cert(
                     'leader').dump(),
                 'key_storage': 'pkcs12', 'pkcs12_path': p12,
-                'image': appearance.png(appearance.signature_image(
+                'image': images.png(images.signature_image(
                         pki.LEADER))}])
     type_, = Type.search([], limit=1)
     documents = Outgoing.create([{
@@ -174,7 +174,7 @@ def run(test_pki, args):
     plain = signers.SimpleSigner.load_pkcs12(p12,
         passphrase=PASSPHRASE.encode())
     # the server keeps the signature image as PNG bytes
-    image = appearance.png(appearance.signature_image(pki.LEADER))
+    image = images.png(images.signature_image(pki.LEADER))
 
     def floor():
         digest = hashlib.sha256(pdf).digest()

@@ -11,19 +11,19 @@ from trytond.tests.test_tryton import (
     DB_NAME, activate_module, backup_db_cache, drop_db, restore_db_cache)
 from trytond.transaction import Transaction, check_access, without_check_access
 
-MODULE = 'mvp_documents'
-CACHE_NAME = f'{MODULE}--demo-province'
 
-
-def activate_demo():
-    "Make the test database a fresh copy of the demo province"
+def activate_demo(module='mvp_demo'):
+    """Make the test database a fresh copy of the demo province: the whole
+    of it, or what the demo builds with module alone (the steps of module
+    and of those it depends on)"""
     drop_db()
-    if restore_db_cache(CACHE_NAME):
+    cache = f'{module}--demo-province'
+    if restore_db_cache(cache):
         return
-    activate_module(MODULE)
-    from trytond.modules.mvp_documents import demo
+    activate_module(module)
+    from trytond.modules.mvp_demo import demo
     demo.load_database(DB_NAME, close=True)
-    backup_db_cache(CACHE_NAME)
+    backup_db_cache(cache)
 
 
 def user(login):
@@ -36,7 +36,7 @@ def user(login):
 
 def agency(key):
     "Return the agency unit of the demo named by its key, e.g. 'snv'"
-    from trytond.modules.mvp_documents import demo
+    from trytond.modules.mvp_demo import demo
     Unit = Pool().get('mvp.unit')
     identifier, = [a[4] for a in demo.AGENCIES if a[0] == key]
     with without_check_access():

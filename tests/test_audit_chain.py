@@ -22,8 +22,8 @@ from trytond.tests.test_tryton import DB_NAME, drop_db, with_transaction
 from trytond.transaction import Transaction, without_check_access
 
 import province
-from trytond.modules.mvp_documents import demo
 from province import acting_as
+from trytond.modules.mvp_documents.tests.pdf import pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Văn bản mật của Sở Nội vụ về công tác cán bộ"
@@ -172,7 +172,7 @@ def test_button_and_transition_chained():
                     'type': ModelData.get_id('mvp_documents', 'type_cv'),
                     'drafter': province.user('chuyenvien.tinh').id,
                     'file_name': 'du-thao.pdf',
-                    'file_data': demo.pdf('DEMO', 'Du thao thu')}])
+                    'file_data': pdf('DEMO', 'Du thao thu')}])
         return document.id
     document = committed(draft, 'chuyenvien.tinh')
     with Transaction().start(DB_NAME, 0):

@@ -17,7 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from browser import server
 from browser.sao import CHROMEDRIVER, CHROMIUM, Sao, chromium, close
 
-from trytond.modules.mvp_documents import demo
+from trytond.modules.mvp_demo import demo
 
 ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'boards'
 DATABASE = 'boards'

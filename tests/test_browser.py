@@ -43,8 +43,10 @@ from browser.rpc import Client
 from browser.sao import (
     CHROMEDRIVER, CHROMIUM, WIZARD, Sao, chromium, close)
 
-from trytond.modules.mvp_documents import core_locale, demo
-from trytond.modules.mvp_signing import demo as signing_demo
+from trytond.modules.mvp_demo import demo
+from trytond.modules.mvp_demo import pki as signing_demo
+from trytond.modules.mvp_documents import core_locale
+from trytond.modules.mvp_documents.tests.pdf import pdf
 
 ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'browser'
 DATABASE = 'browser'
@@ -295,10 +297,10 @@ def handlers(agency, but):
 
 def test_clerk_registers(demo_server, person, story, tmp_path):
     "The clerk enters the paper's data and its scan, then registers it"
-    pdf = demo.pdf("BO NOI VU", DOCUMENT['number_symbol'],
+    data = pdf("BO NOI VU", DOCUMENT['number_symbol'],
         "Ve viec bao cao ket qua chuyen doi so")
     upload = tmp_path / FILE_NAME
-    upload.write_bytes(pdf)
+    upload.write_bytes(data)
     with person(CLERK) as (sao, rpc):
         states = rpc.selection(MODEL, 'state')
         incoming = rpc.menu_path('mvp_documents', 'menu_incoming')
@@ -324,7 +326,7 @@ def test_clerk_registers(demo_server, person, story, tmp_path):
         number = sao.value('number')
         assert number.isdigit() and int(number) > 0, number
         check_vietnamese(sao, '02-clerk-registered')
-    story.pdf, story.incoming, story.number = pdf, record_id, number
+    story.pdf, story.incoming, story.number = data, record_id, number
 
 
 def test_leader_assigns(person, story):
@@ -386,7 +388,7 @@ def test_specialist_handles_and_replies(person, story, tmp_path):
     for review and reports the result"""
     needs(story, 'assigned')
     upload = tmp_path / REPLY_FILE
-    upload.write_bytes(demo.pdf("UBND TINH HUNG YEN", "Bao cao chuyen doi so"))
+    upload.write_bytes(pdf("UBND TINH HUNG YEN", "Bao cao chuyen doi so"))
     with person(SPECIALIST) as (sao, rpc):
         states = rpc.selection(MODEL, 'state')
         outgoing_states = rpc.selection(OUTGOING, 'state')

@@ -31,7 +31,7 @@ from exchange import instance
 from exchange.agency import Agency, eventually
 from exchange.cluster import Cluster
 
-from trytond.modules.mvp_documents.demo import pdf
+from trytond.modules.mvp_documents.tests.pdf import pdf
 from trytond.modules.mvp_interop import axis as client
 from trytond.modules.mvp_interop import edxml
 from trytond.modules.mvp_interop.tests.tools import signed_pdf

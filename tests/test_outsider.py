@@ -66,7 +66,8 @@ import pytest
 
 from browser.rpc import RPCError, Session, error_text
 
-from trytond.modules.mvp_documents import demo
+from trytond.modules.mvp_demo import demo
+from trytond.modules.mvp_documents.tests.pdf import pdf
 
 # Tryton's models whose records hang on our documents, and which of their
 # rows do.
@@ -129,7 +130,7 @@ ON_RECORD = {
     'ir.attachment': {'name': 'ngoai.txt', 'data': b'outsider'},
     'ir.note': {'message': "Ghi chú của người ngoài"},
     'mvp.document.annex': {'file_name': 'ngoai.pdf',
-        'file_data': demo.pdf("Phu luc cua nguoi ngoai")},
+        'file_data': pdf("Phu luc cua nguoi ngoai")},
     }
 RELATIONS = {'many2one', 'one2many', 'many2many', 'reference', 'one2one'}
 # Texts shorter than this are not told apart from common words.
@@ -842,7 +843,7 @@ class Battery:
         common = {'company': person.company, 'type': types[0]['id'],
             'abstract': f"Văn bản riêng của {person.login}",
             'file_name': 'rieng.pdf',
-            'file_data': demo.pdf("Van ban rieng", person.login)}
+            'file_data': pdf("Van ban rieng", person.login)}
         made = []
         for model, values in [
                 ('mvp.document.outgoing', {'drafter': person.id}),
@@ -858,7 +859,7 @@ class Battery:
                 annex, = session.execute('mvp.document.annex', 'create', [{
                             'resource': f'{model},{id_}',
                             'file_name': 'phu-luc.pdf',
-                            'file_data': demo.pdf(
+                            'file_data': pdf(
                                 "Phu luc", person.login, model)}])
                 made.append(('mvp.document.annex', annex))
             except RPCError:

@@ -41,7 +41,7 @@ import pytest
 from browser import server
 from browser.rpc import RPCError, Session, error_text
 
-from trytond.modules.mvp_documents import demo
+from trytond.modules.mvp_demo import demo
 from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.pyson import PYSONDecoder
 

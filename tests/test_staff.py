@@ -28,7 +28,7 @@ from browser.rpc import Client
 from browser.sao import CHROMEDRIVER, CHROMIUM, Sao, chromium, close
 from test_browser import ENGLISH, VISIBLE_TEXTS, ascii_words
 
-from trytond.modules.mvp_documents import demo
+from trytond.modules.mvp_demo import demo
 
 ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'staff'
 DATABASE = 'staff'

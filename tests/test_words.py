@@ -13,10 +13,10 @@ import pytest
 from trytond.pool import Pool
 from trytond.tests.test_tryton import drop_db, with_transaction
 
+from trytond.modules.mvp_documents.database import MODULES
+
 import province
 from province import acting_as
-
-MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive']
 
 
 @pytest.fixture(scope='module', autouse=True)

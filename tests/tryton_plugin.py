@@ -41,6 +41,12 @@ if 'TRYTOND_MVP_SIGNING__KEY_DIRECTORY' not in os.environ:
         tempfile.mkdtemp(prefix='mvp-keys-'))
     atexit.register(shutil.rmtree, _keys, True)
 os.environ.setdefault('TRYTOND_MVP_SIGNING__PKCS11_LIBRARIES', SOFTHSM)
+# The archive's packages (the demo province submits a dossier) go to a
+# temporary directory, not beside trytond's default database path.
+if 'TRYTOND_ARCHIVE__DIRECTORY' not in os.environ:
+    os.environ['TRYTOND_ARCHIVE__DIRECTORY'] = _archive = (
+        tempfile.mkdtemp(prefix='mvp-archive-'))
+    atexit.register(shutil.rmtree, _archive, True)
 
 
 def dotted_name(path):

@@ -4,8 +4,9 @@
 
 creates the database when it does not exist, initialises or upgrades it with
 the e-office modules and their dependencies, loads their Vietnamese
-translations and makes Vietnamese the default language. ``--demo`` then loads
-the demonstration data and prints its logins. Running it again upgrades.
+translations and makes Vietnamese the default language. ``--demo`` also
+activates mvp_demo, which builds the demonstration province, and prints its
+logins. Running it again upgrades.
 
 The admin password of a new database is read from the file named by
 TRYTONPASSFILE; the file is created with a random password when missing.
@@ -16,9 +17,14 @@ import secrets
 import sys
 from pathlib import Path
 
-# Our modules, the one list of them (the tests and the CLI read it).
-MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive']
-LANGUAGE = 'vi'
+from .core_locale import LANGUAGE
+
+# Our modules, the one list of them (the tests and the CLI read it); the
+# last, DEMO, builds the demonstration province and is activated only by
+# --demo, never in production.
+MODULES = ['mvp_documents', 'mvp_signing', 'mvp_interop', 'mvp_archive',
+    'mvp_demo']
+DEMO = MODULES[-1]
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +72,8 @@ def run_init(args):
     # -l vi loads the modules' vi.po even on a database whose default
     # language is not yet Vietnamese (a configuration without
     # "language = vi"); the language record itself comes from mvp_documents.
-    admin(name, ['ir', 'res', *MODULES], languages=[LANGUAGE],
+    modules = [m for m in MODULES if args.demo or m != DEMO]
+    admin(name, ['ir', 'res', *modules], languages=[LANGUAGE],
         email=args.email if new else None)
     load_core_translations(name)
     set_default_language(name)
@@ -181,10 +188,10 @@ def run(name, func, user=0, **extras):
 
 
 def load_demo(name):
-    "Load the demonstration data; return its (login, password, role)"
+    "Build the demonstration province; return its (login, password, role)"
     from trytond.pool import Pool
 
-    from trytond.modules.mvp_documents import demo
+    from trytond.modules.mvp_demo import demo
 
     Pool(name).init()
     return demo.load_database(name)

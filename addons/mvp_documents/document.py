@@ -381,19 +381,16 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
     @classmethod
     def _log_access(cls, records, event):
         "Record who viewed or downloaded a secret document (Art. 4.6)"
-        Log = Pool().get('ir.model.log')
         transaction = Transaction()
         if transaction.user:
             # Once a request, however many paths read the document.
             logged = {(str(getattr(l, 'resource', None)),
                     getattr(l, 'event', None))
                 for l in transaction.log_records}
-            # Saved with the transaction, as Tryton saves its own logs.
-            transaction.log_records.extend(
-                Log(resource=r, user=transaction.user, event=event,
-                    target=r.secrecy)
-                for r in records if r.secrecy != 'normal'
-                and (str(r), event) not in logged)
+            for record in records:
+                if (record.secrecy != 'normal'
+                        and (str(record), event) not in logged):
+                    cls.log([record], event, record.secrecy)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):

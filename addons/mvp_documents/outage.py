@@ -402,7 +402,6 @@ class BackfillMixin:
         "Enter document with the number and date it was given on paper"
         pool = Pool()
         Register = pool.get('mvp.register')
-        Log = pool.get('ir.model.log')
         cls.check_rules([document], 'write')
         if (outage.state not in BACKFILL_STATES
                 or outage.company not in {None, document.company}):
@@ -443,12 +442,9 @@ class BackfillMixin:
         with without_check_access():
             cls.write([document], values)
         cls._backfill_transition([document])
-        transaction = Transaction()
-        transaction.log_records.append(Log(
-                resource=document, user=transaction.user, event='backfill',
-                target=gettext(
-                    'mvp_documents.msg_backfill_log', number=number,
-                    date=date.isoformat(), outage=outage.rec_name)))
+        cls.log([document], 'backfill', gettext(
+                'mvp_documents.msg_backfill_log', number=number,
+                date=date.isoformat(), outage=outage.rec_name))
 
 
 class Incoming(BackfillMixin, metaclass=PoolMeta):

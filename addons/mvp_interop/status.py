@@ -10,17 +10,17 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import edxml
+from .edxml.parse import VIETNAM
 from .exceptions import Refusal
 from .outbox import CODES, organ_of
 
-# Vietnam's time: edXML writes local times [S1]
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 ANSWERS = {'15': 'agreed', '16': 'refused'}
 # the packets a status may answer: the document itself first
 MAIN = ('new', 'replace')
 
 
 def now_vn():
+    # Vietnam's time: edXML writes local times [S1]
     return dt.datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
 
 

@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import functools
 import io
-import math
 import os
 import zlib
 
@@ -41,8 +40,6 @@ REPERTOIRE = (set(range(0x20, 0x7f)) | set(range(0xa0, 0x180))
     | set(range(0x1a0, 0x1b1)) | set(range(0x1ea0, 0x1f00))
     | set(range(0x300, 0x324)) | set(range(0x2010, 0x2030))
     | {0x20ab, 0x2116})
-BLUE = (20, 50, 190)
-RED = (220, 20, 30)
 
 
 def font_path():
@@ -405,66 +402,3 @@ def field_spec(appearance, reader, name):
     index, box = appearance.place(reader)
     return SigFieldSpec(sig_field_name=name, on_page=index,
         box=tuple(round(v, 2) for v in box))
-
-
-def signature_image(name, width=600, height=240):
-    """A demo handwritten-looking signature: blue strokes on transparency.
-
-    Deterministic for a given name, so that tests and demos are stable.
-    """
-    from PIL import Image, ImageDraw
-    img = Image.new('RGBA', (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    seed = sum(map(ord, name)) or 1
-    points = []
-    for i in range(60):
-        t = i / 59
-        x = 30 + t * (width - 60)
-        y = height / 2 + math.sin(t * (7 + seed % 5) + seed) * height / 4 \
-            + math.sin(t * 23) * height / 10
-        points.append((x, y))
-    draw.line(points, fill=BLUE + (255,), width=7, joint='curve')
-    draw.line([(60, height * 0.78), (width - 80, height * 0.70)],
-        fill=BLUE + (255,), width=5)
-    return img
-
-
-def stamp_image(agency, size=600):
-    """A demo seal: red rings, a star and the agency's name, transparent."""
-    from PIL import Image, ImageDraw, ImageFont
-    img = Image.new('RGBA', (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    red = RED + (255,)
-    c = size / 2
-    for radius, width in ((c - 6, 12), (c * 0.72, 6)):
-        draw.ellipse([c - radius, c - radius, c + radius, c + radius],
-            outline=red, width=width)
-    star = []
-    for i in range(10):
-        r = c * (0.22 if i % 2 == 0 else 0.09)
-        a = -math.pi / 2 + i * math.pi / 5
-        star.append((c + r * math.cos(a), c + r * math.sin(a)))
-    draw.polygon(star, fill=red)
-    font = ImageFont.truetype(io.BytesIO(_font_program(font_path())),
-        int(size * 0.055))
-    # the name around the upper ring, one letter at a time
-    label = nfc(agency or '').upper()
-    radius = c * 0.86
-    span = min(math.pi * 1.4, len(label) * 0.11)
-    for i, ch in enumerate(label):
-        a = -math.pi / 2 - span / 2 + span * (i + 0.5) / len(label)
-        glyph = Image.new('RGBA', (int(size * 0.1),) * 2, (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch,
-            font=font, fill=red, anchor='mm')
-        glyph = glyph.rotate(-math.degrees(a) - 90, resample=Image.BICUBIC)
-        x = c + radius * math.cos(a) - glyph.width / 2
-        y = c + radius * math.sin(a) - glyph.height / 2
-        img.alpha_composite(glyph, (int(x), int(y)))
-    return img
-
-
-def png(image):
-    "PNG bytes of a PIL image"
-    out = io.BytesIO()
-    image.save(out, format='PNG')
-    return out.getvalue()

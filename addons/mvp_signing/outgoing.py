@@ -35,7 +35,7 @@ from . import appearance, pades
 from .certificate import KEY_STORAGES, KINDS
 from .exceptions import SigningError, described
 from .signature import (
-    FileSignatureMixin, audit, audit_failure, check, digest, explain, known,
+    FileSignatureMixin, audit_failure, check, digest, explain, known,
     looks_pdf)
 
 PERSONAL_FIELD = 'personal'
@@ -252,7 +252,7 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
             wrote.append(True)
         cls._store_signed(signed)
         cls._approve_signed(documents)
-        audit(documents, 'sign', certificate.rec_name)
+        cls.log(documents, 'sign', certificate.rec_name)
 
     @classmethod
     def issue_and_stamp(cls, documents, certificate, signer, wrote=None):
@@ -273,7 +273,7 @@ class Outgoing(FileSignatureMixin, metaclass=PoolMeta):
         if [(d.number_symbol, d.issue_date) for d in documents] != expected:
             raise RegisterBusy()
         cls._store_signed(signed)
-        audit(documents, 'sign', certificate.rec_name)
+        cls.log(documents, 'sign', certificate.rec_name)
 
     @classmethod
     def _plan_issue(cls, documents):
@@ -593,7 +593,7 @@ class SignApprove(SignWizard):
         wrote.append(True)
         Outgoing._store_signed([(document, signed, report)])
         Outgoing._approve_signed([document])
-        audit([document], 'sign', f'{certificate.rec_name}')
+        Outgoing.log([document], 'sign', certificate.rec_name)
 
 
 class SignIssue(SignWizard):

@@ -5,6 +5,7 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from itertools import groupby
 from contextlib import contextmanager
 
 from trytond import backend, config
@@ -318,15 +319,6 @@ class Signature(
             }
 
 
-def audit(records, event, target):
-    "Log event on records with the transaction, as Tryton logs its own"
-    Log = Pool().get('ir.model.log')
-    transaction = Transaction()
-    transaction.log_records.extend(
-        Log(resource=r, user=transaction.user, event=event, target=target)
-        for r in records)
-
-
 def audit_failure(records, target, wrote=False):
     """Log a failed signing attempt so that it outlives the attempt's
     rollback: in a transaction of its own.
@@ -336,21 +328,20 @@ def audit_failure(records, target, wrote=False):
     the server log keeps those few instead (numbering failing after the
     number was taken)."""
     transaction = Transaction()
-    rows = [{
-            'resource': str(r),
-            'user': transaction.user,
-            'event': 'sign_failed',
-            'target': target,
-            } for r in records]
     if wrote and backend.name == 'sqlite':
         logger.warning("signing failed, user %s: %s %s",
             transaction.user, [str(r) for r in records], target)
         return
     try:
         with transaction.new_transaction() as new:
-            Log = Pool().get('ir.model.log')
-            with without_check_access():
-                Log.create(rows)
+            # browsed again: Model.log keeps an entry with its record's
+            # transaction, which the attempt's rollback would drop
+            for Model, ids in groupby(
+                    sorted((r.__name__, r.id) for r in records),
+                    key=lambda r: r[0]):
+                Model = Pool().get(Model)
+                Model.log(Model.browse([i for _, i in ids]), 'sign_failed',
+                    target)
             new.commit()
     except Exception:
         logger.critical("cannot log failed signing of %s: %s",

@@ -6,10 +6,6 @@ from pathlib import Path
 from trytond import backend, config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
-from trytond.transaction import Transaction
-
-from trytond.modules.mvp_archive import package
-from trytond.modules.mvp_archive.tests import tools
 
 
 def set_archive_directory(directory):
@@ -58,53 +54,6 @@ class MvpArchiveTestCase(ModuleTestCase):
         notification, = Notification.search([('user', '=', admin.id)])
         self.assertIn('failed', notification.label)
         self.assertIn('[backup] directory', notification.label)
-
-    @unittest.skipUnless(shutil.which('gs'), "Ghostscript is not installed")
-    @with_transaction()
-    def test_demo(self):
-        "The archive of an agency for the demonstration"
-        pool = Pool()
-        Unit = pool.get('mvp.unit')
-        User = pool.get('res.user')
-        Role = pool.get('res.role')
-        ModelData = pool.get('ir.model.data')
-        directory = tempfile.mkdtemp(prefix='mvp-archive-')
-        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
-        set_archive_directory(directory)
-        agency, = Unit.create([{
-                    'name': "Sở Nội vụ", 'code': 'SNV', 'kind': 'department',
-                    'identifier': '000.00.01.H31',
-                    'children': [('create', [
-                                {'name': "Văn phòng Sở", 'code': 'VP'},
-                                {'name': "Phòng Công chức, viên chức",
-                                    'code': 'CCVC'}])],
-                    }])
-        office, civil = agency.children
-
-        def person(login, role, unit):
-            user, = User.create([{
-                        'login': login, 'name': login,
-                        'companies': [('add', [agency.company.id])],
-                        'company': agency.company.id, 'unit': unit.id,
-                        'roles': [('create', [{'role': Role(ModelData.get_id(
-                                            'mvp_documents',
-                                            f'role_{role}')).id}])],
-                        }])
-            return user
-        clerk = person('vanthu', 'clerk', office)
-        specialist = person('chuyenvien', 'specialist', civil)
-
-        open_, closed, submitted = tools.demo(agency, clerk, specialist)
-
-        self.assertEqual([d.state for d in [open_, closed, submitted]],
-            ['open', 'closed', 'submitted'])
-        self.assertEqual(open_.responsible, specialist)
-        self.assertEqual(open_.code, '000.00.01.H31.%s.01.TCCB' % (
-                pool.get('ir.date').today().year))
-        self.assertEqual(package.verify(
-                submitted.package_path, submitted.package_checksum), [])
-        self.assertEqual(Path(submitted.package_path).parent,
-            Path(directory) / Transaction().database.name)
 
     @unittest.skipUnless(backend.name == 'postgresql',
         "the test database on SQLite lives in memory, no file to back up")

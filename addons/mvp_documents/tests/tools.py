@@ -46,5 +46,5 @@ def create_person(login, name, agency, roles, unit=None,
 
 def pdf(text='DEMO'):
     "A small real PDF file"
-    from trytond.modules.mvp_documents.demo import pdf
+    from trytond.modules.mvp_documents.tests.pdf import pdf
     return pdf(text)

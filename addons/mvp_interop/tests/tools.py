@@ -32,7 +32,7 @@ def signed_pdf(pki, label='leader', text='Quyet dinh'):
     "A PDF signed with the key of label in the test PKI"
     import os
 
-    from trytond.modules.mvp_documents.demo import pdf
+    from trytond.modules.mvp_documents.tests.pdf import pdf
     from trytond.modules.mvp_signing import keys, pades
     path = os.path.join(pki.dir, f'interop-{label}.p12')
     if not os.path.exists(path):

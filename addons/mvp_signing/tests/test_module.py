@@ -6,9 +6,7 @@ from trytond import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, ModuleTestCase, activate_module, backup_db_cache, drop_db,
-    restore_db_cache, with_transaction)
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 from trytond.modules.mvp_signing import pades
 from trytond.modules.mvp_signing.exceptions import (
@@ -328,67 +326,6 @@ class MvpSigningTestCase(ModuleTestCase):
         # a person's certificate is no authority
         with self.assertRaises(CertificateError):
             Trust.create([{'certificate': pki.cert('leader').dump()}])
-
-
-class DemoTestCase(unittest.TestCase):
-    "The demo's certificates and signed documents"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        name = 'mvp_signing--demo'
-        if restore_db_cache(name):
-            return
-        activate_module('mvp_signing')
-        from trytond.modules.mvp_documents import demo
-        cls.logins = demo.load_database(DB_NAME, close=True)
-        backup_db_cache(name)
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-
-    @with_transaction()
-    def test_certificates(self):
-        "Every leader and every agency can sign with a demo certificate"
-        pool = Pool()
-        Certificate = pool.get('mvp.signing.certificate')
-        Trust = pool.get('mvp.signing.trust')
-        from trytond.modules.mvp_documents import demo
-        leaders = sum('leader' in p[4] for p in demo.PEOPLE)
-        certificates = Certificate.search([])
-        self.assertEqual(
-            sorted(c.kind for c in certificates),
-            ['organisation'] * len(demo.AGENCIES) + ['personal'] * leaders)
-        self.assertTrue(all(c.can_sign for c in certificates))
-        self.assertEqual(
-            sorted(t.kind for t in Trust.search([])),
-            ['intermediate', 'root'])
-
-    @with_transaction()
-    def test_distributed_decision(self):
-        "The communes receive the province's decision signed and valid"
-        pool = Pool()
-        Outgoing = pool.get('mvp.document.outgoing')
-        distributed, = Outgoing.search([('state', '=', 'distributed')])
-        self.assertEqual(
-            [(s.signer, s.status) for s in distributed.signatures],
-            [("Trần Văn Hùng", 'valid'),
-                ("Ủy ban nhân dân tỉnh Hưng Yên", 'valid')])
-        Incoming = pool.get('mvp.document.incoming')
-        deliveries = Incoming.search([('outgoing', '=', distributed.id)])
-        self.assertTrue(deliveries)
-        for delivery in deliveries:
-            self.assertEqual(delivery.legal_status, 'valid')
-            self.assertEqual(delivery.file, distributed.file)
-            self.assertEqual(len(delivery.signatures), 2)
-        approved, = Outgoing.search([('state', '=', 'approved')])
-        self.assertEqual(
-            [s.signer for s in approved.signatures], ["Trần Văn Hùng"])
-        # documents from outside the system are unsigned
-        self.assertEqual(
-            {d.legal_status for d in Incoming.search([
-                        ('outgoing', '=', None)])}, {'unsigned'})
 
 
 del ModuleTestCase

@@ -17,6 +17,7 @@ from pyhanko.sign.validation import DocumentSecurityStore
 
 from trytond.modules.mvp_documents import numbering
 from trytond.modules.mvp_signing import appearance, cli, keys, pades
+from trytond.modules.mvp_signing.tests import images
 from trytond.modules.mvp_signing.tests import pki as test_pki
 from trytond.modules.mvp_signing.tests import samples
 
@@ -118,7 +119,7 @@ def test_external_round_trip(pdf, p12, pki, roots, raw):
     pending = pades.prepare(pdf, leader.signing_cert,
         chain=pki.chain('leader'), field='leader',
         appearance=appearance.Personal(
-            appearance.signature_image(test_pki.LEADER)))
+            images.signature_image(test_pki.LEADER)))
     # the server keeps it as plain data between the two steps
     pending = pades.Prepared.from_json(pending.to_json())
     request = json.loads(json.dumps(pending.request()))
@@ -361,15 +362,15 @@ def test_decree30_personal_and_organisation(pdf, p12, roots):
     box = (330, 150, 530, 240)
     signed = pades.sign(pdf, leader, field='leader',
         appearance=appearance.Personal(
-            appearance.signature_image(test_pki.LEADER), box=box))
+            images.signature_image(test_pki.LEADER), box=box))
     assert appearance_text(signed, 'leader') == [test_pki.LEADER]
     image_only = pades.sign(pdf, leader, field='leader',
         appearance=appearance.Personal(
-            appearance.signature_image(test_pki.LEADER), box=box, name=''))
+            images.signature_image(test_pki.LEADER), box=box, name=''))
     assert appearance_text(image_only, 'leader') == []
     stamped = pades.sign(signed, agency, field='agency',
         appearance=appearance.Organisation(
-            appearance.stamp_image(test_pki.AGENCY), over='leader'))
+            images.stamp_image(test_pki.AGENCY), over='leader'))
     reader = PdfFileReader(io.BytesIO(stamped))
     page, personal = appearance.field_rect(reader, 'leader')
     seal_page, seal = appearance.field_rect(reader, 'agency')
@@ -394,12 +395,12 @@ def test_decree30_organisation_number_and_date(pdf, p12, roots):
     leader, agency = signer(p12, 'leader'), signer(p12, 'agency')
     signed = pades.sign(pdf, leader, field='leader',
         appearance=appearance.Personal(
-            appearance.signature_image(test_pki.LEADER),
+            images.signature_image(test_pki.LEADER),
             box=(330, 150, 530, 240)))
     dated = numbering.dated(dt.date(2026, 12, 1), 'Hưng Yên')
     stamped = pades.sign(signed, agency, field='agency',
         appearance=appearance.Organisation(
-            appearance.stamp_image(test_pki.AGENCY), over='leader',
+            images.stamp_image(test_pki.AGENCY), over='leader',
             number='05/QĐ-UBND', dated=dated))
     assert appearance_text(stamped, 'agency') == [
         '05/QĐ-UBND', 'Hưng Yên, ngày 01 tháng 12 năm 2026']

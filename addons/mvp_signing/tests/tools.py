@@ -5,7 +5,7 @@ from proteus import Model
 
 from trytond import config
 
-from trytond.modules.mvp_signing import appearance
+from trytond.modules.mvp_signing.tests import images
 from trytond.modules.mvp_signing.tests import pki as test_pki
 
 PASSPHRASE = 'mật khẩu ký số'
@@ -32,11 +32,9 @@ def register(pki, label, agency, user=None, passphrase=PASSPHRASE,
         company=Company(agency.company.id))
     if user:
         certificate.user = User(user.id)
-        certificate.image = appearance.png(
-            appearance.signature_image(user.name))
+        certificate.image = images.png(images.signature_image(user.name))
     else:
-        certificate.image = appearance.png(
-            appearance.stamp_image(agency.name))
+        certificate.image = images.png(images.stamp_image(agency.name))
     certificate.certificate = pki.cert(label).dump()
     if external:
         certificate.key_storage = 'external'

@@ -1,12 +1,13 @@
-"""The archive of an agency of the demo province, for the demonstration
-data to call (the demo module, issue 8) and for the tests."""
+"""The archive of the province office: its retention schedule, its file
+plan, and dossiers open (the documents done filed in it), closed and
+submitted to the archive with their package."""
 import datetime as dt
-from contextlib import contextmanager
 
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 
-from trytond.modules.mvp_documents.demo import pdf
+from trytond.modules.mvp_documents.tests.pdf import pdf
+
+from .demo import acting
 
 # (reference, category, years or None for permanent)
 RETENTION = [
@@ -17,19 +18,22 @@ RETENTION = [
 # (code, title, retention reference, division index or None)
 PLAN = [
     ('01.TCCB', "Hồ sơ bổ nhiệm cán bộ lãnh đạo", '1', 1),
-    ('02.TCCB', "Hồ sơ hội nghị tổng kết công tác cán bộ", '2', 1),
+    ('02.TCCB', "Hồ sơ hội nghị tổng kết năm", '2', 1),
     ('03.VP', "Công văn trao đổi về công tác văn thư, lưu trữ", '3', 0),
     ]
 
 
-@contextmanager
-def acting(user):
-    with Transaction().set_user(user.id), Transaction().set_context(
-            company=user.company.id):
-        yield
+def dossiers(demo):
+    """The province office's archive, the incoming document done and the
+    decision distributed filed in the specialist's open dossier"""
+    users = demo.users
+    filed = [d for d in demo.documents
+        if d.state in {'done', 'distributed'}]
+    archive(demo.agencies['tinh'], users['vanthu.tinh'],
+        users['chuyenvien.tinh'], filed)
 
 
-def demo(agency, clerk, specialist, documents=()):
+def archive(agency, clerk, specialist, documents=()):
     """Give agency (an mvp.unit) its retention schedule, last year's file
     plan copied into this year's, the specialist's open dossier holding
     documents (incoming or outgoing records of the agency), a closed
@@ -79,7 +83,7 @@ def demo(agency, clerk, specialist, documents=()):
         closed, submitted = Dossier.browse(
             Line.open_dossier(list(plan.lines[1:]))['res_id'])
         for dossier, title in [
-                (closed, "Biên bản hội nghị tổng kết công tác cán bộ"),
+                (closed, "Biên bản hội nghị tổng kết năm"),
                 (submitted, "Công văn trả lời về công tác lưu trữ")]:
             Entry.create([{
                         'dossier': dossier.id,

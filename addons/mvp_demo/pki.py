@@ -1,4 +1,4 @@
-"""Demo certificates and signed demo documents.
+"""The demo PKI and its certificates in the register.
 
 A demo PKI is generated when the demo loads: a root and an issuing
 authority named as demonstrations, a personal certificate for each leader
@@ -6,9 +6,7 @@ and an organisation certificate for each agency. The keys are written as
 PKCS#12 files in the key directory of the configuration (var/pki/ for
 `make run`), in a folder named after the database, all opened by
 PASSPHRASE, which `mvp db init --demo` prints with the logins; nothing of it
-is committed. The province's approved document then carries the leader's
-signature, and the issued and distributed ones the agency's too, so that the
-communes receive the decision signed and valid.
+is committed.
 """
 import datetime as dt
 import os
@@ -23,7 +21,9 @@ from cryptography.x509.oid import NameOID
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import appearance
+from trytond.modules.mvp_signing.tests import images
+
+from .demo import AGENCIES, PEOPLE
 
 PASSPHRASE = 'KySo@2026'
 ROOT_NAME = "Ban Cơ yếu Chính phủ (demo) - Root CA"
@@ -32,7 +32,7 @@ ISSUER_NAME = "Cơ quan chứng thực chuyên dùng Chính phủ (demo)"
 
 def key_dir():
     "Where the demo keys go: <database> in the configured key directory"
-    from .certificate import key_directory
+    from trytond.modules.mvp_signing.certificate import key_directory
     base = key_directory()
     if not base:
         raise RuntimeError("the demo keys need a key directory: set "
@@ -105,86 +105,45 @@ class DemoPKI:
         return cert.public_bytes(serialization.Encoding.DER)
 
 
-def load():
-    """Give the demo leaders and agencies certificates and sign the demo
-    documents, once. Returns what to print with the logins."""
-    from trytond.modules.mvp_documents import demo
+def logins():
+    "The line printed with the logins: where the keys are, their passphrase"
+    return ('*.p12', PASSPHRASE,
+        "Tệp khóa ký số demo của lãnh đạo và văn thư, trong "
+        + os.path.relpath(key_dir()))
+
+
+def certificates(demo):
+    "Trust the demo PKI; a certificate for each agency and each leader"
     pool = Pool()
     Trust = pool.get('mvp.signing.trust')
-    directory = key_dir()
-    logins = [('*.p12', PASSPHRASE,
-            "Tệp khóa ký số demo của lãnh đạo và văn thư, trong "
-            + os.path.relpath(directory))]
-    if Trust.search([('name', '=', ROOT_NAME)]):
-        return logins
-    pki = DemoPKI(directory)
+    Certificate = pool.get('mvp.signing.certificate')
+    pki = DemoPKI(key_dir())
     Trust.create([
             {'certificate': pki.der(pki.root), 'kind': 'root'},
             {'certificate': pki.der(pki.issuer), 'kind': 'intermediate'},
             ])
-    certificates = _register(pki, demo)
-    _sign_documents(demo, certificates)
-    return logins
-
-
-def _register(pki, demo):
-    "Certificates of the demo's leaders and agencies, by login and agency key"
-    pool = Pool()
-    Certificate = pool.get('mvp.signing.certificate')
-    Unit = pool.get('mvp.unit')
-    User = pool.get('res.user')
-    agencies = {}
     to_create = []
     keys = []
-    for key, name, _code, _kind, identifier, _ in demo.AGENCIES:
-        unit, = Unit.search([('identifier', '=', identifier)])
-        agencies[key] = unit
+    for key, name, *_ in AGENCIES:
+        agency = demo.agencies[key]
         der, path = pki.issue(key, name, name)
         to_create.append({
-                'kind': 'organisation', 'company': unit.company.id,
+                'kind': 'organisation', 'company': agency.company.id,
                 'certificate': der, 'key_storage': 'pkcs12',
                 'pkcs12_path': path,
-                'image': appearance.png(appearance.stamp_image(name)),
+                'image': images.png(images.stamp_image(name)),
                 })
         keys.append(key)
-    for login, name, key, _division, roles, *_ in demo.PEOPLE:
+    for login, name, key, _division, roles, *_ in PEOPLE:
         if 'leader' not in roles:
             continue
-        user, = User.search([('login', '=', login)])
-        der, path = pki.issue(login, name, agencies[key].name)
+        agency = demo.agencies[key]
+        der, path = pki.issue(login, name, agency.name)
         to_create.append({
-                'kind': 'personal', 'company': agencies[key].company.id,
-                'user': user.id, 'certificate': der, 'key_storage': 'pkcs12',
-                'pkcs12_path': path,
-                'image': appearance.png(appearance.signature_image(name)),
+                'kind': 'personal', 'company': agency.company.id,
+                'user': demo.users[login].id, 'certificate': der,
+                'key_storage': 'pkcs12', 'pkcs12_path': path,
+                'image': images.png(images.signature_image(name)),
                 })
         keys.append(login)
-    return dict(zip(keys, Certificate.create(to_create)))
-
-
-def _sign_documents(demo, certificates):
-    """Sign the province's documents past approval as the flow would have:
-    the leader's signature, then the agency's with the number"""
-    pool = Pool()
-    Outgoing = pool.get('mvp.document.outgoing')
-    Incoming = pool.get('mvp.document.incoming')
-    personal = certificates['lanhdao.tinh']
-    seal = certificates['tinh']
-    documents = Outgoing.search([
-            ('company', '=', seal.company.id),
-            ('state', 'in', ['approved', 'issued', 'distributed']),
-            ], order=[('id', 'ASC')])
-    with personal.signer(PASSPHRASE) as signer:
-        Outgoing._store_signed([(d, *Outgoing._personal(d, personal, signer))
-                for d in documents])
-    issued = Outgoing.browse([d for d in documents if d.state != 'approved'])
-    with seal.signer(PASSPHRASE) as signer:
-        Outgoing._store_signed([signed for d in issued
-                for signed in Outgoing._organisation(d, seal, signer)])
-    # The deliveries share the distributed file: verified once for all.
-    deliveries = [i for d in Outgoing.browse(issued) for i in d.deliveries]
-    for document in Outgoing.browse(issued):
-        if document.deliveries:
-            Incoming.write(list(document.deliveries),
-                {'file': document.file.id})
-    return deliveries
+    demo.certificates.update(zip(keys, Certificate.create(to_create)))
