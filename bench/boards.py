@@ -16,8 +16,9 @@ and written to bench/results/boards.txt.
 
 The server is TRYTOND_DATABASE_URI when it names PostgreSQL, otherwise a
 throwaway cluster made as tests/run.py makes one. CASES at the end lists
-what is timed; a case can be added there (the annual statistics, once they
-exist).
+what is timed; a case can be added there. The annual statistics (Art. 12.7)
+are printed as the leader and the oversight print them: the report of the
+current year as PDF, their own agency's and every agency's.
 """
 import argparse
 import datetime as dt
@@ -119,8 +120,19 @@ CASES = [
     ("leader's board", 'act_board_leader', 'leader1.0'),
     ("head of division's board", 'act_board_leader', 'head2.0'),
     ("provincial board (oversight)", 'act_board_province', 'oversight'),
-    # The annual statistics of Art. 12.7 go here once they exist.
+    ("annual statistics (leader)", 'statistics', 'leader1.0'),
+    ("annual statistics, all (oversight)", 'statistics', 'oversight'),
     ]
+
+
+def print_statistics(user):
+    "The annual statistics of this year as PDF, as the wizard prints them"
+    from trytond.pool import Pool
+    Report = Pool().get('mvp.statistics.report', type='report')
+    extension, content, _, _ = Report.execute([], {
+            'year': dt.date.today().year, 'company': None, 'format': 'pdf'})
+    assert extension == 'pdf' and content
+    return [extension]
 
 
 def measure(args, name, activation):
@@ -155,6 +167,9 @@ def measure(args, name, activation):
         size, = cursor.fetchone()
         for label, board, login in CASES:
             def case(user):
+                if board == 'statistics':
+                    return median_ms(
+                        lambda: print_statistics(user), args.runs), 1
                 if args.explain:
                     explain(board, user)
                 return median_ms(
