@@ -121,7 +121,7 @@ def figures(year, companies=None):
     rows = list(cursor)
     calendars = Calendar.of_companies({
             pool.get('company.company')(r[0]) for r in rows})
-    working = {c.id: (k.working() if k else worktime.DEFAULT)
+    working = {c: (k.working() if k else worktime.DEFAULT)
         for c, k in calendars.items()}
     sent = {}
     for company, issued, first_send, count in rows:
