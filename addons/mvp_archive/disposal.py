@@ -9,6 +9,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from trytond.modules.mvp_documents.access import RuleCheckMixin
+
 from .exceptions import DisposalError
 
 STATES = [
@@ -18,7 +20,7 @@ STATES = [
     ]
 
 
-class Disposal(Workflow, ModelSQL, ModelView):
+class Disposal(RuleCheckMixin, Workflow, ModelSQL, ModelView):
     "Decision to dispose of dossiers whose retention has ended"
     __name__ = 'mvp.archive.disposal'
     __string__ = "Disposal Decision"

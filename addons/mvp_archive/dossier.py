@@ -27,6 +27,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.mvp_documents.access import RuleCheckMixin
 from trytond.modules.mvp_documents.document import SECRECY, FileMixin
 from trytond.modules.mvp_documents.text import SearchTextMixin
 
@@ -66,7 +67,8 @@ WORKFLOW_FIELDS = {
 
 
 class Dossier(
-        RetentionMixin, SearchTextMixin, Workflow, ModelSQL, ModelView):
+        RuleCheckMixin, RetentionMixin, SearchTextMixin, Workflow, ModelSQL,
+        ModelView):
     "Work dossier (hồ sơ công việc)"
     __name__ = 'mvp.archive.dossier'
     __string__ = "Work Dossier"
@@ -193,7 +195,10 @@ class Dossier(
         cls._buttons.update({
                 'close': {
                     'invisible': Eval('state') != 'open',
-                    'depends': ['state'],
+                    # open to the person's changes (the agency's others
+                    # are read only)
+                    'readonly': ~Eval('fileable', False),
+                    'depends': ['state', 'fileable'],
                     },
                 'submit': {
                     'invisible': (Eval('state') != 'closed')
@@ -245,6 +250,8 @@ class Dossier(
         'responsible', 'permanent', 'years')
     def on_change_plan_line(self):
         if self.plan_line:
+            # the client names any line: its values only if it is readable
+            self.plan_line.check_read([self.plan_line])
             for name, value in self.plan_line.dossier_values().items():
                 if name not in {'company', 'plan_line'}:
                     setattr(self, name, value)
@@ -619,7 +626,7 @@ class Dossier(
                 shutil.rmtree(path, ignore_errors=True)
 
 
-class DossierDocument(FileMixin, ModelSQL, ModelView):
+class DossierDocument(RuleCheckMixin, FileMixin, ModelSQL, ModelView):
     """A document filed in a dossier: an incoming or outgoing document of
     the registers, or a note of the dossier's own, whose title, date, pages
     and file are then its own"""
@@ -700,10 +707,49 @@ class DossierDocument(FileMixin, ModelSQL, ModelView):
     def get_company(self, name):
         return self.dossier.company.id
 
-    def get_rec_name(self, name):
-        if self.document:
-            return self.document.rec_name
-        return self.title
+    @classmethod
+    def closed_documents(cls, entries):
+        """The ids of entries whose document the user may not read: the
+        dossier is theirs, what was filed in it need not be (a secret
+        document, another agency's, a model closed to their role). Getters
+        run with the checks off: the person's rules apply here."""
+        if not Transaction().user:
+            return set()
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        ids = {}
+        with without_check_access():
+            for entry in cls.browse(entries):
+                if entry.document and entry.document.id >= 0:
+                    ids.setdefault(entry.document.__name__, {})[
+                        entry.document.id] = entry.id
+        closed = set()
+        with check_access():
+            for model, by_document in ids.items():
+                readable = set()
+                if ModelAccess.check(model, 'read', raise_exception=False):
+                    readable = {d.id for d in pool.get(model).search(
+                            [('id', 'in', list(by_document))])}
+                closed.update(e for d, e in by_document.items()
+                    if d not in readable)
+        return closed
+
+    @classmethod
+    def get_rec_name(cls, entries, name):
+        closed = cls.closed_documents(entries)
+        Model = Pool().get('ir.model')
+        names = {}
+        with without_check_access():
+            for entry in cls.browse(entries):
+                if entry.id in closed:
+                    document = entry.document
+                    names[entry.id] = (
+                        f'{Model.get_name(document.__name__)} #{document.id}')
+                elif entry.document:
+                    names[entry.id] = entry.document.rec_name
+                else:
+                    names[entry.id] = entry.title
+        return names
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -712,8 +758,13 @@ class DossierDocument(FileMixin, ModelSQL, ModelView):
     @classmethod
     def get_metadata(cls, entries, names):
         result = {n: {} for n in names}
+        closed = cls.closed_documents(entries)
         with without_check_access():
             for entry in cls.browse(entries):
+                if entry.id in closed:
+                    for name in names:
+                        result[name][entry.id] = None
+                    continue
                 values = entry.archive_metadata()
                 for name in names:
                     if name == 'signer':

@@ -8,6 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
 
+from trytond.modules.mvp_documents.access import RuleCheckMixin
 from trytond.modules.mvp_documents.text import SearchTextMixin
 
 from .exceptions import PlanError
@@ -18,7 +19,7 @@ LINE_FIELDS = [
     'responsible', 'note']
 
 
-class Plan(ModelSQL, ModelView):
+class Plan(RuleCheckMixin, ModelSQL, ModelView):
     "File plan of an agency for a year"
     __name__ = 'mvp.archive.plan'
     __string__ = "File Plan"
@@ -102,7 +103,7 @@ class Plan(ModelSQL, ModelView):
         return {'res_id': [p.id for p in created]}
 
 
-class PlanLine(SearchTextMixin, ModelSQL, ModelView):
+class PlanLine(RuleCheckMixin, SearchTextMixin, ModelSQL, ModelView):
     "A dossier of the file plan"
     __name__ = 'mvp.archive.plan.line'
     __string__ = "File Plan Line"

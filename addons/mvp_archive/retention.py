@@ -3,6 +3,7 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from trytond.modules.mvp_documents.access import RuleCheckMixin
 from trytond.modules.mvp_documents.text import (
     SearchTextMixin, SortKeyMixin)
 
@@ -51,8 +52,8 @@ class RetentionMixin:
 
 
 class Retention(
-        RetentionMixin, SortKeyMixin, SearchTextMixin, DeactivableMixin,
-        ModelSQL, ModelView):
+        RuleCheckMixin, RetentionMixin, SortKeyMixin, SearchTextMixin,
+        DeactivableMixin, ModelSQL, ModelView):
     "A category of the agency's retention schedule with its period"
     __name__ = 'mvp.archive.retention'
     __string__ = "Retention Period"

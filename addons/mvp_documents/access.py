@@ -29,7 +29,8 @@ def checked():
 
 
 class RuleCheckMixin:
-    "Copy and export only what the user may read"
+    """Copy and export only what the user may read, change only what the
+    rules allow before saying why not, link only to what one reads"""
     __slots__ = ()
 
     @classmethod
@@ -74,6 +75,14 @@ class RuleCheckMixin:
                                 i for i in args[0] if i >= 0)
         for Target, ids in targets.items():
             Target.read(list(ids), ['id'])
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        if external and mode in {'write', 'delete'}:
+            # Tryton checks the rules after: the errors would name them.
+            cls.check_rules(records, mode)
+        super().check_modification(
+            mode, records, values=values, external=external)
 
     @classmethod
     def create(cls, vlist):

@@ -394,9 +394,6 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
-        if external and mode in {'write', 'delete'}:
-            # Tryton checks the rules after: the errors name the document.
-            cls.check_rules(records, mode)
         super().check_modification(
             mode, records, values=values, external=external)
         if external and mode in {'write', 'delete'}:

@@ -165,8 +165,6 @@ class Outage(RuleCheckMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, outages, values=None, external=False):
-        if external and mode in {'write', 'delete'}:
-            cls.check_rules(outages, mode)
         super().check_modification(
             mode, outages, values=values, external=external)
         if mode == 'delete':
