@@ -27,7 +27,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from trytond.modules.mvp_documents.access import RuleCheckMixin
+from trytond.modules.mvp_documents.access import RuleCheckMixin, readable
 from trytond.modules.mvp_documents.document import SECRECY, FileMixin
 from trytond.modules.mvp_documents.text import SearchTextMixin
 
@@ -715,8 +715,6 @@ class DossierDocument(RuleCheckMixin, FileMixin, ModelSQL, ModelView):
         run with the checks off: the person's rules apply here."""
         if not Transaction().user:
             return set()
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
         ids = {}
         with without_check_access():
             for entry in cls.browse(entries):
@@ -724,14 +722,9 @@ class DossierDocument(RuleCheckMixin, FileMixin, ModelSQL, ModelView):
                     ids.setdefault(entry.document.__name__, {})[
                         entry.document.id] = entry.id
         closed = set()
-        with check_access():
-            for model, by_document in ids.items():
-                readable = set()
-                if ModelAccess.check(model, 'read', raise_exception=False):
-                    readable = {d.id for d in pool.get(model).search(
-                            [('id', 'in', list(by_document))])}
-                closed.update(e for d, e in by_document.items()
-                    if d not in readable)
+        for model, by_document in ids.items():
+            open_ = readable(model, by_document)
+            closed.update(e for d, e in by_document.items() if d not in open_)
         return closed
 
     @classmethod

@@ -18,7 +18,8 @@ from trytond.transaction import (
 
 from . import audit
 from .access import (
-    ResourceCheckMixin, RuleCheckMixin, log_documents, logging_reads)
+    ResourceCheckMixin, RuleCheckMixin, log_documents, logging_reads,
+    readable)
 
 # Advisory locks of the audit chains: this key in the high 32 bits, the
 # agency in the low ones.
@@ -412,7 +413,6 @@ class ModelLog(metaclass=PoolMeta):
         "The record's name for who may read it, its kind and id otherwise"
         pool = Pool()
         Model_ = pool.get('ir.model')
-        ModelAccess = pool.get('ir.model.access')
         ids = defaultdict(set)
         for log in logs:
             model, id_ = audit.split_resource(_resource_text(log.resource))
@@ -426,13 +426,8 @@ class ModelLog(metaclass=PoolMeta):
             for id_ in model_ids:
                 names[f'{model},{id_}'] = f'{label} #{id_}'
             # Getters run without access checks: the reader's apply here.
-            with check_access():
-                if not ModelAccess.check(
-                        model, 'read', raise_exception=False):
-                    continue
-                Target = pool.get(model)
-                readable = Target.search([('id', 'in', list(model_ids))])
-            for record in readable:
+            Target = pool.get(model)
+            for record in Target.browse(readable(model, model_ids)):
                 names[str(record)] = record.rec_name
         return {l.id: names.get(_resource_text(l.resource)) for l in logs}
 
