@@ -8,6 +8,12 @@ process, not its memory or its threads. Children are forked from a small
 server process (started at the first call, with the parsing code imported
 once), so a call costs a fork, not an interpreter start; forking the
 server itself is not safe, its other threads may hold locks.
+
+A child serves up to CALLS calls of one caller, one at a time, each under
+its own bounds, and none after a call that failed, raised or went past a
+bound: a fresh child's first touches of its memory cost as much as
+verifying a 1 MB file. What a call leaves is data of a pure Python parser,
+not code; the next call starts from its own arguments.
 """
 import atexit
 import os
@@ -24,6 +30,7 @@ from multiprocessing.connection import Client, Listener
 __all__ = ['Limit', 'run']
 
 PRELOAD = 'trytond.modules.mvp_signing.pades'
+CALLS = 100
 
 
 class Limit(Exception):
@@ -102,21 +109,82 @@ def _serve():
 
 def _child(conn):
     conn.send(os.getpid())
-    func, args, kwargs, memory, cpu = conn.recv()
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    memory_hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    while True:
+        try:
+            func, args, kwargs, memory, cpu = conn.recv()
+        except EOFError:
+            return  # the caller is gone
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(usage.ru_utime + usage.ru_stime)
+        resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu, cpu_hard))
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory_hard))
+        try:
+            result = ('ok', func(*args, **kwargs))
+        except MemoryError:
+            result = ('limit', 'memory')
+        except BaseException as e:
+            result = ('error', e)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_hard, memory_hard))
+        try:
+            conn.send(result)
+        except Exception:
+            # a result or exception that does not pickle: its text then
+            conn.send(('error', RuntimeError(traceback.format_exc())))
+        if result[0] != 'ok':
+            return
+
+
+class _Child:
+    "A forked child, its connection and the calls it served"
+
+    def __init__(self, zygote):
+        self.conn = Client(zygote.address, family='AF_UNIX',
+            authkey=zygote.key)
+        self.pid = self.conn.recv()
+        self.calls = 0
+
+    def close(self):
+        self.conn.close()
+
+
+_idle = []  # this process's children waiting for a call
+_owner = None  # the process they belong to
+
+
+def _take():
+    "An idle child of this process, or a new one; whether it is new"
+    global _owner
+    zygote = _get_zygote()
+    with _lock:
+        if _owner != os.getpid():
+            # forked: the children of the parent answer the parent
+            _idle.clear()
+            _owner = os.getpid()
+        if _idle:
+            return _idle.pop(), False
+    return _Child(zygote), True
+
+
+def _call(child, request, time):
+    "status, value of request in child; Limit past time or when it died"
     try:
-        result = ('ok', func(*args, **kwargs))
-    except MemoryError:
-        result = ('limit', 'memory')
-    except BaseException as e:
-        result = ('error', e)
+        child.conn.send(request)
+    except OSError:
+        child.close()
+        raise
     try:
-        conn.send(result)
-    except Exception:
-        # a result or exception that does not pickle: its text then
-        conn.send(('error', RuntimeError(traceback.format_exc())))
+        if not child.conn.poll(time):
+            # still running: its pid is its own
+            os.kill(child.pid, signal.SIGKILL)
+            raise Limit('no result within %s s' % time, 'time')
+        return child.conn.recv()
+    except (EOFError, OSError):
+        raise Limit('the child process died', 'crash')
+    finally:
+        child.calls += 1
 
 
 def run(func, args=(), kwargs=None, *, time=60, memory=None):
@@ -124,18 +192,24 @@ def run(func, args=(), kwargs=None, *, time=60, memory=None):
     exception it raised. Limit when it takes longer than time seconds
     (wall clock, and as much CPU time), allocates more than memory bytes of
     address space or dies. func, its arguments and result must pickle."""
-    zygote = _get_zygote()
-    with Client(zygote.address, family='AF_UNIX', authkey=zygote.key) as conn:
-        pid = conn.recv()
-        conn.send((func, tuple(args), kwargs or {}, memory, int(time) + 1))
-        if not conn.poll(time):
-            # still running: its pid is its own
-            os.kill(pid, signal.SIGKILL)
-            raise Limit('no result within %s s' % time, 'time')
+    request = (func, tuple(args), kwargs or {}, memory, int(time) + 1)
+    while True:
+        child, new = _take()
         try:
-            status, value = conn.recv()
-        except (EOFError, OSError):
-            raise Limit('the child process died', 'crash')
+            status, value = _call(child, request, time)
+            break
+        except OSError:
+            if new:
+                raise
+            # an idle child gone meanwhile: the call goes to another
+        except BaseException:
+            child.close()
+            raise
+    if status == 'ok' and child.calls < CALLS:
+        with _lock:
+            _idle.append(child)
+    else:
+        child.close()
     if status == 'ok':
         return value
     if status == 'limit':

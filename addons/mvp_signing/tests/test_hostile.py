@@ -3,6 +3,7 @@ memory, and nothing of them is stored; revocation data is fetched only for
 chains that end at a trust root."""
 import asyncio
 import os
+import signal
 import time
 import unittest
 
@@ -105,6 +106,37 @@ class SandboxTestCase(unittest.TestCase):
         with self.assertRaises(sandbox.Limit) as cm:
             sandbox.run(os.abort)
         self.assertEqual(cm.exception.reason, 'crash')
+
+    def test_reuse(self):
+        """A child serves the next call after a good one, never after a
+        failed one, and no more than CALLS calls; one gone while idle is
+        replaced unseen"""
+        first = sandbox.run(os.getpid)
+        self.assertNotEqual(first, os.getpid())
+        self.assertEqual(sandbox.run(os.getpid), first)
+        with self.assertRaises(pades.Unreadable):
+            sandbox.run(pades.verify, [hostile.garbage()], {'fetch': False})
+        second = sandbox.run(os.getpid)
+        self.assertNotEqual(second, first)
+        with self.assertRaises(sandbox.Limit):
+            sandbox.run(bytearray, [2 ** 31], memory=2 ** 30)
+        third = sandbox.run(os.getpid)
+        self.assertNotEqual(third, second)
+        # the memory bound was the failed call's only
+        self.assertEqual(len(sandbox.run(bytearray, [2 ** 28])), 2 ** 28)
+        self.assertEqual(sandbox.run(os.getpid), third)
+        os.kill(third, signal.SIGKILL)
+        time.sleep(0.2)
+        self.assertNotIn(sandbox.run(os.getpid), {first, second, third})
+        pids = {sandbox.run(os.getpid) for _ in range(sandbox.CALLS + 1)}
+        self.assertEqual(len(pids), 2)
+
+    def test_time_reused(self):
+        "A child that served calls still has the whole time for the next"
+        sandbox.run(sum, [range(10 ** 7)])
+        with self.assertRaises(sandbox.Limit) as cm:
+            sandbox.run(_spin, time=1)
+        self.assertEqual(cm.exception.reason, 'time')
 
 
 class FetchTestCase(unittest.TestCase):
