@@ -10,6 +10,7 @@ import hashlib
 
 import pytest
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
@@ -348,6 +349,37 @@ def test_assigned_person_of_another_agency_sees_document():
         # Being assigned a document is no licence to change it.
         with pytest.raises(AccessError):
             Incoming.write([document], {'abstract': "Sửa"})
+
+
+@pytest.mark.skipif(
+    backend.name != 'postgresql', reason="PostgreSQL's planner")
+@pytest.mark.parametrize('login', ['chuyenvien.snv', 'vanthu.tinh'])
+@in_transaction
+def test_search_under_rules_is_indexed(login):
+    """A person's search, their rules in it (own agency or assigned to
+    them), reads indexes only: the agency's text index and the array of
+    their assignments, never the table or a subquery per document"""
+    pool = Pool()
+    Incoming = pool.get('mvp.document.incoming')
+    cursor = Transaction().connection.cursor()
+    with acting_as(login):
+        query = Incoming.search(
+            [('rec_name', 'ilike', '%chuyen doi so%')], query=True)
+    cursor.execute('SET LOCAL enable_seqscan = off')
+    cursor.execute('EXPLAIN ' + str(query), query.params)
+    plan = '\n'.join(r[0] for r in cursor.fetchall())
+    assert 'Seq Scan on mvp_document_incoming' not in plan, plan
+    assert 'SubPlan' not in plan, plan
+    assert 'BitmapOr' in plan, plan
+    # The agency's text index (btree_gin) compares integer with integer
+    # only: the agencies are sent as the column's type.
+    agencies = [line for line in plan.splitlines() if 'company = ANY' in line]
+    assert agencies and not any('smallint' in line for line in agencies), plan
+    cursor.execute(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = %s",
+        (Incoming._table,))
+    assert any('gin (company, COALESCE(search_text' in r[0]
+        for r in cursor.fetchall())
 
 
 @pytest.mark.parametrize('login, clearance, visible', [

@@ -1,11 +1,16 @@
 import datetime as dt
 
+from sql import Literal
+from sql.functions import Function
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -22,6 +27,22 @@ STATES = [
     ]
 OPEN = {'registered', 'assigned', 'in_progress'}
 ROLE_ORDER = ['main', 'support', 'inform']
+
+
+class _Array(Function):
+    "ARRAY(query) of PostgreSQL: the rows of a one-column query"
+    __slots__ = ()
+    _function = 'ARRAY'
+
+    @staticmethod
+    def _format(value):
+        # the query bare: ARRAY((...)) would take it for a single value
+        return str(value)
+
+
+class _Any(Function):
+    __slots__ = ()
+    _function = 'ANY'
 
 
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
@@ -72,6 +93,10 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     assignments = fields.One2Many(
         'mvp.assignment', 'incoming', "Assignments", readonly=True)
+    assignees = fields.Function(
+        fields.Many2Many('res.user', None, None, "Assigned To",
+            help="Everyone the document was assigned to, handled or not."),
+        'get_assignees')
     mine = fields.Function(
         fields.Boolean("Assigned to Me"), 'get_mine', searcher='search_mine')
     my_role = fields.Function(
@@ -205,10 +230,12 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                             'mvp_documents.msg_incoming_sender_delivered',
                             document=document.rec_name))
 
-    def get_overdue(self, name):
+    @classmethod
+    def get_overdue(cls, documents, name):
+        # a list's worth at once: today is the agency's, asked once
         today = Pool().get('ir.date').today()
-        return bool(
-            self.deadline and self.deadline < today and self.state in OPEN)
+        return {d.id: bool(d.deadline and d.deadline < today
+                and d.state in OPEN) for d in documents}
 
     @classmethod
     def search_overdue(cls, name, clause):
@@ -275,10 +302,52 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             return [('id', 'not in', cls.search(domain, query=True))]
         return domain
 
-    def get_handler(self, name):
-        for assignment in self.assignments:
-            if assignment.role == 'main' and assignment.state == 'open':
-                return assignment.user.id
+    def get_assignees(self, name):
+        return list(dict.fromkeys(a.user.id for a in self.assignments))
+
+    @classmethod
+    def domain_assignees(cls, domain, tables):
+        # The record rules' "or assigned to me": on PostgreSQL an array of
+        # the person's documents, which the planner combines with the
+        # agency's indexes (an EXISTS under the OR reads every document the
+        # rest of the search matches).
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        name, operator, value = domain[:3]
+        table, _ = tables[None]
+        users = [value] if operator == '=' else value
+        if (name == 'assignees' and operator in {'=', 'in'}
+                and isinstance(users, (list, tuple))
+                and all(isinstance(u, int) for u in users)):
+            assignment = Assignment.__table__()
+            query = assignment.select(assignment.incoming,
+                where=assignment.user.in_(users) if users else Literal(False))
+            if backend.name == 'postgresql':
+                return table.id == _Any(_Array(query))
+            return table.id.in_(query)
+        return cls.assignments.convert_domain(
+            ('assignments.user' + name[len('assignees'):], *domain[1:]),
+            tables, cls)
+
+    @classmethod
+    def get_handler(cls, documents, name):
+        # one query for a list, not each document's assignments read
+        Assignment = Pool().get('mvp.assignment')
+        assignment = Assignment.__table__()
+        cursor = Transaction().connection.cursor()
+        handlers = dict.fromkeys(map(int, documents))
+        for sub_ids in grouped_slice(list(handlers), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*assignment.select(
+                    assignment.incoming, assignment.user,
+                    where=fields.SQL_OPERATORS['in'](
+                        assignment.incoming, list(sub_ids))
+                    & (assignment.role == 'main')
+                    & (assignment.state == 'open'),
+                    order_by=[assignment.id.asc]))
+            for incoming, user in cursor:
+                if handlers[incoming] is None:
+                    handlers[incoming] = user
+        return handlers
 
     @classmethod
     def search_handler(cls, name, clause):

@@ -127,7 +127,7 @@ class SearchTextMixin(UnicodeMixin):
     @classmethod
     def __register__(cls, module):
         if backend.name == 'postgresql':
-            create_trigram_extension()
+            create_search_extensions()
         super().__register__(module)
         fill(cls, 'search_text', cls._search_fields, search_text)
 
@@ -273,31 +273,35 @@ def loose_pattern(value):
     return '%' * start + ''.join(chars) + '%' * end
 
 
-def create_trigram_extension():
-    """Create PostgreSQL's pg_trgm extension for the search indexes.
+def create_search_extensions():
+    """Create PostgreSQL's pg_trgm and btree_gin extensions for the search
+    indexes (btree_gin: an agency's documents and their text in one).
 
-    pg_trgm is a trusted extension (PostgreSQL 13+): the owner of the
-    database may create it.  Without it the search still works, slowly."""
+    Both are trusted extensions (PostgreSQL 13+): the owner of the
+    database may create them.  Without them the search still works,
+    slowly."""
     transaction = Transaction()
     database = transaction.database
-    if database.has_extension('pg_trgm'):
-        return
     cursor = transaction.connection.cursor()
-    cursor.execute('SAVEPOINT mvp_pg_trgm')
-    try:
-        cursor.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
-    except Exception as error:
-        # Missing privilege or package: any error aborts the transaction
-        # up to the savepoint, and the update goes on without the index.
-        cursor.execute('ROLLBACK TO SAVEPOINT mvp_pg_trgm')
-        logger.warning(
-            "pg_trgm cannot be created (%s): searches will not be indexed; "
-            "see config/README.md", error)
-        return
-    cursor.execute('RELEASE SAVEPOINT mvp_pg_trgm')
-    # trytond asks on another connection, which does not see it until
-    # commit, when it creates the indexes at the end of this update.
-    database._extensions[database.name]['pg_trgm'] = True
+    for name in ['pg_trgm', 'btree_gin']:
+        if database.has_extension(name):
+            continue
+        cursor.execute('SAVEPOINT mvp_extension')
+        try:
+            cursor.execute(f'CREATE EXTENSION IF NOT EXISTS {name}')
+        except Exception as error:
+            # Missing privilege or package: any error aborts the
+            # transaction up to the savepoint, and the update goes on
+            # without the index.
+            cursor.execute('ROLLBACK TO SAVEPOINT mvp_extension')
+            logger.warning(
+                "%s cannot be created (%s): searches will not be indexed; "
+                "see config/README.md", name, error)
+            continue
+        cursor.execute('RELEASE SAVEPOINT mvp_extension')
+        # trytond asks on another connection, which does not see it until
+        # commit, when it creates the indexes at the end of this update.
+        database._extensions[database.name][name] = True
 
 
 def fill(Model, column, sources, compute):
