@@ -362,9 +362,9 @@ def generate(cursor, count, units, users, type_id, file_ids=None):
     # three in ten; work done took one to twenty days.
     cursor.execute(f"""
         INSERT INTO mvp_assignment (
-            incoming, "user", role, deadline, instruction, assigned_date,
-            closed_date, late, state, create_uid, create_date)
-        SELECT i.id, s.user_id, r.role,
+            incoming, company, "user", role, deadline, instruction,
+            assigned_date, closed_date, late, state, create_uid, create_date)
+        SELECT i.id, i.company, s.user_id, r.role,
             CASE WHEN r.role != 'inform' THEN i.deadline END,
             'Đề nghị nghiên cứu, tham mưu.', i.received_date + INTERVAL '1 day',
             c.closed,

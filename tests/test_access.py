@@ -340,6 +340,7 @@ def test_assigned_person_of_another_agency_sees_document():
         assignment, = Assignment.create([{
                     'incoming': document.id, 'user': other.id,
                     'role': 'support', 'deadline': document.deadline}])
+    assert assignment.company == document.company
     with acting_as('chuyenvien.snv'):
         assert sees(Incoming, document)
         assert Incoming.search([('mine', '=', True)]) == [document]
@@ -357,8 +358,9 @@ def test_assigned_person_of_another_agency_sees_document():
 @in_transaction
 def test_search_under_rules_is_indexed(login):
     """A person's search, their rules in it (own agency or assigned to
-    them), reads indexes only: the agency's text index and the array of
-    their assignments, never the table or a subquery per document"""
+    them elsewhere), reads indexes only: the agency's text index and the
+    array of their assignments in other agencies, never the table or a
+    subquery per document"""
     pool = Pool()
     Incoming = pool.get('mvp.document.incoming')
     cursor = Transaction().connection.cursor()

@@ -42,9 +42,10 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     incoming = fields.Many2One(
         'mvp.document.incoming', "Incoming Document", required=True,
         readonly=True, ondelete='CASCADE')
-    company = fields.Function(
-        fields.Many2One('company.company', "Agency"), 'get_company',
-        searcher='search_company')
+    # The document's, kept here: the record rules read a person's
+    # assignments outside their agency without reading the documents.
+    company = fields.Many2One(
+        'company.company', "Agency", readonly=True, ondelete='CASCADE')
     user = fields.Many2One(
         'res.user', "Person", required=True, readonly=True,
         ondelete='RESTRICT')
@@ -100,8 +101,15 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     def __register__(cls, module):
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
-        fill = not cls.__table_handler__(module).column_exist('late')
+        handler = cls.__table_handler__(module)
+        fill = not handler.column_exist('late')
+        fill_company = not handler.column_exist('company')
         super().__register__(module)
+        if fill_company:
+            incoming = Pool().get('mvp.document.incoming').__table__()
+            cursor.execute(*table.update([table.company], [
+                        incoming.select(incoming.company,
+                            where=incoming.id == table.incoming)]))
         if fill:
             # Work done before deadlines were kept track of.
             cursor.execute(*table.select(
@@ -146,12 +154,13 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.user.rec_name}: {self.incoming.rec_name}'
 
-    def get_company(self, name):
-        return self.incoming.company.id
-
     @classmethod
-    def search_company(cls, name, clause):
-        return [('incoming.company', *clause[1:])]
+    def preprocess_values(cls, mode, values):
+        Incoming = Pool().get('mvp.document.incoming')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('incoming') is not None:
+            values['company'] = Incoming(values['incoming']).company.id
+        return values
 
     @classmethod
     def get_deadline_state(cls, assignments, name):

@@ -1,6 +1,5 @@
 import datetime as dt
 
-from sql import Literal
 from sql.functions import Function
 
 from trytond import backend
@@ -8,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError
+from trytond.model.modelsql import convert_from
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -43,6 +43,10 @@ class _Array(Function):
 class _Any(Function):
     __slots__ = ()
     _function = 'ANY'
+
+
+# Tryton's own, its domain_assignments hook aside
+_one2many_domain = fields.One2Many.convert_domain.__wrapped__
 
 
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
@@ -93,10 +97,6 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     assignments = fields.One2Many(
         'mvp.assignment', 'incoming', "Assignments", readonly=True)
-    assignees = fields.Function(
-        fields.Many2Many('res.user', None, None, "Assigned To",
-            help="Everyone the document was assigned to, handled or not."),
-        'get_assignees')
     mine = fields.Function(
         fields.Boolean("Assigned to Me"), 'get_mine', searcher='search_mine')
     my_role = fields.Function(
@@ -302,32 +302,27 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             return [('id', 'not in', cls.search(domain, query=True))]
         return domain
 
-    def get_assignees(self, name):
-        return list(dict.fromkeys(a.user.id for a in self.assignments))
-
     @classmethod
-    def domain_assignees(cls, domain, tables):
+    def domain_assignments(cls, domain, tables):
         # The record rules' "or assigned to me": on PostgreSQL an array of
         # the person's documents, which the planner combines with the
         # agency's indexes (an EXISTS under the OR reads every document the
         # rest of the search matches).
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
+        Rule = pool.get('ir.rule')
         name, operator, value = domain[:3]
+        if (backend.name != 'postgresql' or name != 'assignments'
+                or operator != 'where'):
+            return _one2many_domain(cls.assignments, domain, tables, cls)
+        assignment = Assignment.__table__()
+        rule = Rule.domain_get(Assignment.__name__, mode='read')
+        assignment_tables, expression = Assignment.search_domain(
+            [value, rule] if rule else value,
+            tables={None: (assignment, None)})
         table, _ = tables[None]
-        users = [value] if operator == '=' else value
-        if (name == 'assignees' and operator in {'=', 'in'}
-                and isinstance(users, (list, tuple))
-                and all(isinstance(u, int) for u in users)):
-            assignment = Assignment.__table__()
-            query = assignment.select(assignment.incoming,
-                where=assignment.user.in_(users) if users else Literal(False))
-            if backend.name == 'postgresql':
-                return table.id == _Any(_Array(query))
-            return table.id.in_(query)
-        return cls.assignments.convert_domain(
-            ('assignments.user' + name[len('assignees'):], *domain[1:]),
-            tables, cls)
+        return table.id == _Any(_Array(convert_from(None, assignment_tables)
+                .select(assignment.incoming, where=expression)))
 
     @classmethod
     def get_handler(cls, documents, name):
