@@ -45,7 +45,7 @@ from browser.sao import (
 
 from trytond.modules.mvp_demo import demo
 from trytond.modules.mvp_demo import pki as signing_demo
-from trytond.modules.mvp_documents import core_locale
+from trytond.modules.mvp_documents import core_locale, worktime
 from trytond.modules.mvp_documents.tests.pdf import pdf
 
 ARTIFACTS = Path(__file__).resolve().parent / 'artifacts' / 'browser'
@@ -503,7 +503,9 @@ def test_clerk_issues_and_distributes(person, story):
         dialog = sao.visible(WIZARD)
         number_symbol = sao.value('number_symbol', wizard=True)
         assert re.fullmatch(r'\d\d+/UBND-TH', number_symbol), number_symbol
-        today = dt.date.today().strftime(rpc.context['locale']['date'])
+        # the agency's date, Vietnam's
+        today = worktime.local_date(dt.datetime.now(dt.timezone.utc)).strftime(
+            rpc.context['locale']['date'])
         assert sao.value('issue_date', wizard=True) == today
         assert sao.value('holder', wizard=True) == PROVINCE
         sao.preview(dialog)

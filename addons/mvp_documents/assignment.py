@@ -45,7 +45,8 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
     # The document's, kept here: the record rules read a person's
     # assignments outside their agency without reading the documents.
     company = fields.Many2One(
-        'company.company', "Agency", readonly=True, ondelete='CASCADE')
+        'company.company', "Agency", required=True, readonly=True,
+        ondelete='CASCADE')
     user = fields.Many2One(
         'res.user', "Person", required=True, readonly=True,
         ondelete='RESTRICT')
@@ -110,6 +111,7 @@ class Assignment(RuleCheckMixin, UnicodeMixin, ModelSQL, ModelView):
             cursor.execute(*table.update([table.company], [
                         incoming.select(incoming.company,
                             where=incoming.id == table.incoming)]))
+            cls.__table_handler__(module).not_null_action('company', 'add')
         if fill:
             # Work done before deadlines were kept track of.
             cursor.execute(*table.select(

@@ -328,8 +328,9 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
         # A person searches their agency's documents: one index for both
         # conditions (btree_gin on PostgreSQL), not the province's matches
         # filtered by agency.
-        cls._sql_indexes.add(Index(t, (t.company, Index.Equality()),
-                (Coalesce(t.search_text, ''), Index.Similarity())))
+        cls._agency_text_index = Index(t, (t.company, Index.Equality()),
+            (Coalesce(t.search_text, ''), Index.Similarity()))
+        cls._sql_indexes.add(cls._agency_text_index)
         for name in [
                 'type', 'abstract', 'urgency', 'urgency_time', 'secrecy',
                 'field_of_work', 'pages', 'file_name', 'file_data']:
@@ -337,6 +338,14 @@ class DocumentMixin(RuleCheckMixin, SearchTextMixin, FileMixin):
             field.states = field.states.copy()
             field.states['readonly'] = ~Eval('state').in_(
                 list(cls._editable_states))
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        if (backend.name != 'postgresql'
+                or not Transaction().database.has_extension('btree_gin')):
+            # It would be a btree, whose rows a long text outgrows.
+            cls._sql_indexes.discard(cls._agency_text_index)
 
     @classmethod
     def view_attributes(cls):

@@ -49,6 +49,13 @@ class _Any(Function):
 _one2many_domain = fields.One2Many.convert_domain.__wrapped__
 
 
+def _one_person(domain):
+    "Tell whether domain (of assignments) holds those of a single person"
+    return any(isinstance(c, (list, tuple)) and len(c) == 3
+        and tuple(c[:2]) == ('user', '=') and isinstance(c[2], int)
+        for c in domain)
+
+
 class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "Incoming document (văn bản đến)"
     __name__ = 'mvp.document.incoming'
@@ -313,7 +320,8 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         Rule = pool.get('ir.rule')
         name, operator, value = domain[:3]
         if (backend.name != 'postgresql' or name != 'assignments'
-                or operator != 'where'):
+                or operator != 'where' or not _one_person(value)):
+            # a semi-join may suit many people's assignments better
             return _one2many_domain(cls.assignments, domain, tables, cls)
         assignment = Assignment.__table__()
         rule = Rule.domain_get(Assignment.__name__, mode='read')
@@ -338,7 +346,9 @@ class Incoming(DocumentMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                         assignment.incoming, list(sub_ids))
                     & (assignment.role == 'main')
                     & (assignment.state == 'open'),
-                    order_by=[assignment.id.asc]))
+                    # as the assignments are listed
+                    order_by=[assignment.deadline.asc.nulls_last,
+                        assignment.id.desc]))
             for incoming, user in cursor:
                 if handlers[incoming] is None:
                     handlers[incoming] = user

@@ -295,8 +295,8 @@ def create_search_extensions():
             # without the index.
             cursor.execute('ROLLBACK TO SAVEPOINT mvp_extension')
             logger.warning(
-                "%s cannot be created (%s): searches will not be indexed; "
-                "see config/README.md", name, error)
+                "%s cannot be created (%s): searches will read more than "
+                "they need; see config/README.md", name, error)
             continue
         cursor.execute('RELEASE SAVEPOINT mvp_extension')
         # trytond asks on another connection, which does not see it until

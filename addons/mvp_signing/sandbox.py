@@ -16,6 +16,7 @@ verifying a 1 MB file. What a call leaves is data of a pure Python parser,
 not code; the next call starts from its own arguments.
 """
 import atexit
+import gc
 import os
 import resource
 import shutil
@@ -31,6 +32,8 @@ __all__ = ['Limit', 'run']
 
 PRELOAD = 'trytond.modules.mvp_signing.pades'
 CALLS = 100
+IDLE = 4  # children kept waiting, by caller process
+RETIRE = 2 ** 19  # KiB: a child that grew to 512 MiB serves no more
 
 
 class Limit(Exception):
@@ -85,6 +88,8 @@ def _get_zygote():
 def _serve():
     "The zygote: fork a child for each connection, until stdin closes"
     __import__(PRELOAD)
+    # what the children inherit is not theirs to collect
+    gc.freeze()
     address = sys.argv[1]
     key = sys.stdin.buffer.read(32)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
@@ -109,6 +114,8 @@ def _serve():
 
 def _child(conn):
     conn.send(os.getpid())
+    # a core dump would hold the documents of every call it served
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     memory_hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
     while True:
@@ -127,13 +134,21 @@ def _child(conn):
             result = ('limit', 'memory')
         except BaseException as e:
             result = ('error', e)
+        del func, args, kwargs
         resource.setrlimit(resource.RLIMIT_AS, (memory_hard, memory_hard))
         try:
             conn.send(result)
         except Exception:
             # a result or exception that does not pickle: its text then
             conn.send(('error', RuntimeError(traceback.format_exc())))
+            return
         if result[0] != 'ok':
+            return
+        del result
+        # what the call left, cycles of the parser included, is not the
+        # next call's to carry
+        gc.collect()
+        if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > RETIRE:
             return
 
 
@@ -205,10 +220,21 @@ def run(func, args=(), kwargs=None, *, time=60, memory=None):
         except BaseException:
             child.close()
             raise
+    if status == 'limit' and not new:
+        # what an earlier call left may count: a fresh child decides
+        child.close()
+        child = _Child(_get_zygote())
+        try:
+            status, value = _call(child, request, time)
+        except BaseException:
+            child.close()
+            raise
     if status == 'ok' and child.calls < CALLS:
         with _lock:
-            _idle.append(child)
-    else:
+            if len(_idle) < IDLE:
+                _idle.append(child)
+                child = None
+    if child is not None:
         child.close()
     if status == 'ok':
         return value
